@@ -1,0 +1,468 @@
+"""Links and their shares: the capture write path, export reads and derived columns.
+
+`save_messages()` writes a whole batch of captured messages with a fixed number of set-based
+statements (`executemany` with natural keys), whatever the batch size: an aiosqlite call costs
+a thread round trip, so per-row statements would cap capture at a few hundred messages a second.
+
+Derived columns on `links` (share_count, first/last share, tags_text, comment_text) are
+recomputed from the shares only for links that already existed or were touched by an edit; a new
+link is inserted with its final values, so a full-text index kept by triggers indexes it once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database
+
+COMMENT_TEXT_CAP = 4000
+
+Key = tuple[int, str]  # (chat_id, normalised url)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    id: int
+    display_name: str
+    username: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a forwarded message came from."""
+
+    type: str  # user, hidden_user, chat, channel
+    name: str | None = None
+    chat_id: int | None = None
+    message_id: int | None = None
+    date: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkDraft:
+    url: str
+    domain: str
+    kind: str = "link"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageShare:
+    """One captured message: its links share its tags and comment."""
+
+    chat_id: int
+    message_id: int
+    shared_at: int
+    links: tuple[LinkDraft, ...]
+    tags: tuple[tuple[str, str], ...] = ()  # (folded key, display form)
+    comment: str = ""
+    person: PersonRecord | None = None
+    origin: Origin | None = None
+    edited_at: int | None = None
+    source: str = "live"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedLink:
+    link_id: int
+    chat_id: int
+    url: str
+    kind: str
+    new: bool
+    became_notable: bool  # newly a petition or campaign: a candidate announcement
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    links: tuple[SavedLink, ...]
+    removed_links: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedShare:
+    message_id: int
+    person_id: int | None
+    person_name: str | None
+    person_username: str | None
+    shared_at: int
+    edited_at: int | None
+    comment: str
+    tags: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedLink:
+    chat_id: int
+    url: str
+    domain: str
+    kind: str
+    title: str | None
+    description: str | None
+    site_name: str | None
+    tags: tuple[str, ...]  # display forms
+    comment: str
+    first_shared_at: int
+    last_shared_at: int
+    share_count: int
+    shares: tuple[ExportedShare, ...]
+
+
+_RECOMPUTE = f"""
+UPDATE links SET
+    share_count = (SELECT count(*) FROM shares s WHERE s.link_id = links.id),
+    first_shared_at = coalesce(
+        (SELECT min(shared_at) FROM shares s WHERE s.link_id = links.id), first_shared_at),
+    last_shared_at = coalesce(
+        (SELECT max(shared_at) FROM shares s WHERE s.link_id = links.id), last_shared_at),
+    tags_text = coalesce((
+        SELECT group_concat(key, ' ') FROM (
+            SELECT DISTINCT t.key FROM shares s
+            JOIN share_tags st ON st.share_id = s.id JOIN tags t ON t.id = st.tag_id
+            WHERE s.link_id = links.id ORDER BY t.key)), ''),
+    comment_text = coalesce((
+        SELECT substr(group_concat(comment, char(10)), 1, {COMMENT_TEXT_CAP}) FROM (
+            SELECT DISTINCT comment FROM shares s
+            WHERE s.link_id = links.id AND comment != '' ORDER BY s.shared_at, s.id)), '')
+"""
+
+_UPSERT_PERSON = """
+INSERT INTO people(id, display_name, username, language, updated_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name,
+    username = excluded.username, language = coalesce(excluded.language, people.language),
+    updated_at = excluded.updated_at
+WHERE excluded.updated_at >= people.updated_at
+"""
+
+_UPSERT_SIGHTING = """
+INSERT INTO chat_people(chat_id, person_id, last_seen_at) VALUES (?, ?, ?)
+ON CONFLICT(chat_id, person_id) DO UPDATE SET
+    last_seen_at = max(last_seen_at, excluded.last_seen_at)
+"""
+
+_INSERT_LINK = """
+INSERT INTO links(chat_id, url, domain, kind, tags_text, comment_text, share_count,
+                  first_shared_at, last_shared_at)
+VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+ON CONFLICT(chat_id, url) DO NOTHING
+"""
+
+_UPSERT_SHARE = """
+INSERT INTO shares(link_id, chat_id, message_id, person_id, shared_at, edited_at, comment,
+                   origin_type, origin_name, origin_chat_id, origin_message_id, origin_date,
+                   source)
+SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM links WHERE chat_id = ? AND url = ?
+ON CONFLICT(link_id, message_id) DO UPDATE SET
+    comment = excluded.comment,
+    edited_at = coalesce(excluded.edited_at, shares.edited_at),
+    person_id = coalesce(shares.person_id, excluded.person_id)
+"""
+
+_LINK_SHARE_TAG = """
+INSERT OR IGNORE INTO share_tags(share_id, tag_id)
+SELECT s.id, t.id FROM links l
+JOIN shares s ON s.link_id = l.id AND s.message_id = ?
+JOIN tags t ON t.key = ?
+WHERE l.chat_id = ? AND l.url = ?
+"""
+
+_UPGRADE_KIND = """
+UPDATE links SET kind = ? WHERE chat_id = ? AND url = ? AND kind = 'link' AND ? != 'link'
+"""
+
+
+class LinkRepository:
+    """The link aggregate: links with their shares and tags."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save_messages(self, items: Sequence[MessageShare]) -> list[SaveResult]:
+        """Store captured messages in one transaction; the result is per item, in order."""
+        async with self._db.transaction() as conn:
+            return await save_messages(conn, items)
+
+    async def link_count(self, chat_id: int | None = None) -> int:
+        sql = "SELECT count(*) FROM links"
+        if chat_id is not None:
+            sql += " WHERE chat_id = ?"
+        params = () if chat_id is None else (chat_id,)
+        async with self._db.reader.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def export(self, chat_id: int | None = None) -> AsyncIterator[ExportedLink]:
+        """Every link (of one chat, or all), oldest first, with its shares."""
+        last_id = 0
+        while True:
+            page = await self._export_page(chat_id, last_id, 500)
+            if not page:
+                return
+            for _, link in page:
+                yield link
+            last_id = page[-1][0]
+
+    async def _export_page(
+        self, chat_id: int | None, after_id: int, size: int
+    ) -> list[tuple[int, ExportedLink]]:
+        where = "l.id > ?" + (" AND l.chat_id = ?" if chat_id is not None else "")
+        params: tuple[int, ...] = (after_id, chat_id) if chat_id is not None else (after_id,)
+        conn = self._db.reader
+        async with conn.execute(
+            "SELECT l.* FROM links l WHERE " + where + " ORDER BY l.id LIMIT ?",
+            (*params, size),
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        shares = await _shares_of(conn, [row["id"] for row in rows])
+        return [(row["id"], _exported(row, shares.get(row["id"], ()))) for row in rows]
+
+
+def _exported(row: sqlite3.Row, shares: Sequence[ExportedShare]) -> ExportedLink:
+    tags: list[str] = []
+    for share in shares:
+        tags.extend(tag for tag in share.tags if tag not in tags)
+    return ExportedLink(
+        chat_id=row["chat_id"],
+        url=row["url"],
+        domain=row["domain"],
+        kind=row["kind"],
+        title=row["title"],
+        description=row["description"],
+        site_name=row["site_name"],
+        tags=tuple(tags),
+        comment=row["comment_text"],
+        first_shared_at=row["first_shared_at"],
+        last_shared_at=row["last_shared_at"],
+        share_count=row["share_count"],
+        shares=tuple(shares),
+    )
+
+
+async def _shares_of(
+    conn: aiosqlite.Connection, link_ids: list[int]
+) -> dict[int, list[ExportedShare]]:
+    if not link_ids:
+        return {}
+    marks = ",".join("?" * len(link_ids))
+    sql = f"""
+        SELECT s.link_id, s.id, s.message_id, s.person_id, p.display_name, p.username,
+               s.shared_at, s.edited_at, s.comment, s.source,
+               (SELECT group_concat(display, char(31)) FROM (
+                   SELECT t.display FROM share_tags st JOIN tags t ON t.id = st.tag_id
+                   WHERE st.share_id = s.id ORDER BY t.id)) AS tags
+        FROM shares s LEFT JOIN people p ON p.id = s.person_id
+        WHERE s.link_id IN ({marks}) ORDER BY s.shared_at, s.id
+    """
+    result: dict[int, list[ExportedShare]] = {}
+    async with conn.execute(sql, link_ids) as cursor:
+        async for row in cursor:
+            result.setdefault(row[0], []).append(
+                ExportedShare(
+                    message_id=row[2],
+                    person_id=row[3],
+                    person_name=row[4],
+                    person_username=row[5],
+                    shared_at=row[6],
+                    edited_at=row[7],
+                    comment=row[8],
+                    tags=tuple(row[10].split("\x1f")) if row[10] else (),
+                    source=row[9],
+                )
+            )
+    return result
+
+
+async def save_messages(
+    conn: aiosqlite.Connection, items: Sequence[MessageShare]
+) -> list[SaveResult]:
+    """The capture write path, inside the caller's transaction."""
+    keys = [(item.chat_id, link.url) for item in items for link in item.links]
+    before = await fetch_links(conn, keys)
+    await _save_people(conn, items)
+    removed_ids = await _drop_edited_away(conn, [item for item in items if item.edited_at])
+    await conn.executemany(_INSERT_LINK, _new_link_rows(items, before))
+    await conn.executemany(_UPSERT_SHARE, _share_rows(items))
+    await _save_tags(conn, items)
+    await conn.executemany(
+        _UPGRADE_KIND,
+        [(ln.kind, i.chat_id, ln.url, ln.kind) for i in items for ln in i.links],
+    )
+    counts = Counter(keys)
+    edited = {(i.chat_id, ln.url) for i in items if i.edited_at for ln in i.links}
+    stale = {key for key in counts if key in before or counts[key] > 1 or key in edited}
+    await recompute(conn, keys=stale, link_ids=removed_ids)
+    removed = await _drop_empty_links(conn, removed_ids)
+    after = await fetch_links(conn, keys)
+    return [_result(item, before, after, removed if item.edited_at else 0) for item in items]
+
+
+def _result(
+    item: MessageShare,
+    before: dict[Key, tuple[int, str]],
+    after: dict[Key, tuple[int, str]],
+    removed: int,
+) -> SaveResult:
+    saved = []
+    for link in item.links:
+        key = (item.chat_id, link.url)
+        if key not in after:
+            continue
+        link_id, kind = after[key]
+        old_kind = before[key][1] if key in before else "link"
+        saved.append(
+            SavedLink(
+                link_id=link_id,
+                chat_id=item.chat_id,
+                url=link.url,
+                kind=kind,
+                new=key not in before,
+                became_notable=kind != "link" and old_kind == "link",
+            )
+        )
+    return SaveResult(links=tuple(saved), removed_links=removed)
+
+
+async def fetch_links(
+    conn: aiosqlite.Connection, keys: Iterable[Key]
+) -> dict[Key, tuple[int, str]]:
+    """(id, kind) of the links that exist among `keys`."""
+    unique = list(dict.fromkeys(keys))
+    found: dict[Key, tuple[int, str]] = {}
+    for start in range(0, len(unique), 400):
+        chunk = unique[start : start + 400]
+        values = ",".join("(?, ?)" for _ in chunk)
+        params = [part for key in chunk for part in key]
+        # A join on the VALUES (not `(chat_id, url) IN (VALUES ...)`, which scans the table)
+        # so that each key is one lookup in the unique index.
+        async with conn.execute(
+            f"WITH k(chat_id, url) AS (VALUES {values}) SELECT l.chat_id, l.url, l.id, l.kind "
+            "FROM k JOIN links l ON l.chat_id = k.chat_id AND l.url = k.url",
+            params,
+        ) as cursor:
+            for row in await cursor.fetchall():
+                found[(row[0], row[1])] = (row[2], row[3])
+    return found
+
+
+async def _save_people(conn: aiosqlite.Connection, items: Sequence[MessageShare]) -> None:
+    people = {item.person.id: (item.person, item.shared_at) for item in items if item.person}
+    await conn.executemany(
+        _UPSERT_PERSON,
+        [(p.id, p.display_name, p.username, p.language, at) for p, at in people.values()],
+    )
+    sightings = {(i.chat_id, i.person.id): i.shared_at for i in items if i.person}
+    await conn.executemany(
+        _UPSERT_SIGHTING, [(chat, person, at) for (chat, person), at in sightings.items()]
+    )
+
+
+def _new_link_rows(
+    items: Sequence[MessageShare], before: dict[Key, tuple[int, str]]
+) -> list[tuple[object, ...]]:
+    rows: dict[Key, tuple[object, ...]] = {}
+    for item in items:
+        tags_text = " ".join(dict.fromkeys(key for key, _ in item.tags))
+        for link in item.links:
+            key = (item.chat_id, link.url)
+            if key in before or key in rows:
+                continue
+            rows[key] = (
+                item.chat_id,
+                link.url,
+                link.domain,
+                link.kind,
+                tags_text,
+                item.comment[:COMMENT_TEXT_CAP],
+                item.shared_at,
+                item.shared_at,
+            )
+    return list(rows.values())
+
+
+def _share_rows(items: Sequence[MessageShare]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for item in items:
+        origin = item.origin or Origin(type="")
+        for link in item.links:
+            rows.append(
+                (
+                    item.chat_id,
+                    item.message_id,
+                    item.person.id if item.person else None,
+                    item.shared_at,
+                    item.edited_at,
+                    item.comment,
+                    origin.type or None,
+                    origin.name,
+                    origin.chat_id,
+                    origin.message_id,
+                    origin.date,
+                    item.source,
+                    item.chat_id,
+                    link.url,
+                )
+            )
+    return rows
+
+
+async def _save_tags(conn: aiosqlite.Connection, items: Sequence[MessageShare]) -> None:
+    tags = {key: display for item in items for key, display in item.tags}
+    await conn.executemany(
+        "INSERT INTO tags(key, display) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+        list(tags.items()),
+    )
+    await conn.executemany(
+        "DELETE FROM share_tags WHERE share_id IN "
+        "(SELECT id FROM shares WHERE chat_id = ? AND message_id = ?)",
+        [(item.chat_id, item.message_id) for item in items if item.edited_at],
+    )
+    await conn.executemany(
+        _LINK_SHARE_TAG,
+        [
+            (item.message_id, key, item.chat_id, link.url)
+            for item in items
+            for link in item.links
+            for key, _ in item.tags
+        ],
+    )
+
+
+async def _drop_edited_away(conn: aiosqlite.Connection, edits: Sequence[MessageShare]) -> set[int]:
+    """Delete the shares of links that an edit removed from its message; return their links."""
+    link_ids: set[int] = set()
+    for item in edits:
+        urls = [link.url for link in item.links]
+        marks = ",".join("?" * len(urls))
+        async with conn.execute(
+            f"""DELETE FROM shares WHERE chat_id = ? AND message_id = ? AND link_id NOT IN
+                (SELECT id FROM links WHERE chat_id = ? AND url IN ({marks}))
+                RETURNING link_id""",
+            (item.chat_id, item.message_id, item.chat_id, *urls),
+        ) as cursor:
+            link_ids.update(row[0] for row in await cursor.fetchall())
+    return link_ids
+
+
+async def recompute(
+    conn: aiosqlite.Connection, *, keys: Iterable[Key] = (), link_ids: Iterable[int] = ()
+) -> None:
+    """Refresh the derived columns of these links from their shares."""
+    await conn.executemany(_RECOMPUTE + " WHERE chat_id = ? AND url = ?", list(keys))
+    await conn.executemany(_RECOMPUTE + " WHERE id = ?", [(i,) for i in link_ids])
+
+
+async def _drop_empty_links(conn: aiosqlite.Connection, link_ids: Iterable[int]) -> int:
+    ids = list(link_ids)
+    if not ids:
+        return 0
+    marks = ",".join("?" * len(ids))
+    cursor = await conn.execute(
+        f"DELETE FROM links WHERE id IN ({marks}) AND share_count = 0",
+        ids,
+    )
+    return cursor.rowcount
