@@ -1,0 +1,128 @@
+"""Composition root: builds the Application, its services and its handlers.
+
+This is the only module of `bot/` that imports `handlers/`. Handler order, in one place:
+
+group -1  bot membership (my_chat_member), group migrations, operator approval buttons
+group  0  commands (/start, /help, /lang, /ack, ...)
+group  1  capture of group messages and channel posts (text and captions, edits included)
+
+Commands and capture sit in different groups so that a message is never both; capture excludes
+commands itself, and the groups document which runs first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.access import APPROVE_PREFIX
+from bot.commands import commands_for
+from bot.config import Settings
+from bot.i18n import LANGUAGES
+from bot.services import Services
+from handlers import basics, capture, errors, membership
+
+log = logging.getLogger(__name__)
+
+# Commands are read in groups, supergroups and private chats, and in channels as channel posts.
+COMMAND_UPDATES = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+SHARED_MESSAGES = (
+    (filters.UpdateType.MESSAGES | filters.UpdateType.CHANNEL_POSTS)
+    & (filters.TEXT | filters.CAPTION)
+    & ~filters.COMMAND
+    & ~filters.ChatType.PRIVATE
+)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The Application for these settings; `request` replaces the network (tests, benchmarks)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .concurrent_updates(settings.concurrent_updates)
+        .post_init(start_services)
+        .post_shutdown(stop_services)
+    )
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    add = application.add_handler
+    add(ChatMemberHandler(membership.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER), -1)
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, membership.migrated), -1)
+    add(CallbackQueryHandler(membership.approval_button, pattern=f"^{APPROVE_PREFIX}"), -1)
+
+    for name, callback in (
+        ("start", basics.start),
+        ("help", basics.help_command),
+        ("lang", basics.set_language),
+        ("ack", basics.set_ack_mode),
+    ):
+        add(CommandHandler(name, callback, filters=COMMAND_UPDATES), 0)
+
+    add(MessageHandler(SHARED_MESSAGES, capture.capture), 1)
+    application.add_error_handler(errors.log_error)
+
+
+async def start_services(application: Application) -> None:  # type: ignore[type-arg]
+    """post_init: open the database, start the workers, publish the command menus."""
+    settings: Settings = application.bot_data["settings"]
+    services = await Services.open(settings, application.bot)
+    application.bot_data["services"] = services
+    services.start()
+    await publish_commands(application)
+
+
+async def stop_services(application: Application) -> None:  # type: ignore[type-arg]
+    """post_shutdown: finish queued writes, stop the workers, close the database."""
+    services = application.bot_data.pop("services", None)
+    if isinstance(services, Services):
+        await services.close()
+
+
+async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Register every command with Telegram, in French and English, per chat kind."""
+    bot = application.bot
+    scopes = (
+        ("private", BotCommandScopeAllPrivateChats()),
+        ("groups", BotCommandScopeAllGroupChats()),
+    )
+    try:
+        for where, scope in scopes:
+            for lang in LANGUAGES:
+                commands = [
+                    BotCommand(spec.name, spec.description(lang)[:256])
+                    for spec in commands_for(where)  # type: ignore[arg-type]
+                ]
+                await bot.set_my_commands(commands, scope=scope, language_code=lang)
+            default = [BotCommand(s.name, s.description("en")) for s in commands_for(where)]  # type: ignore[arg-type]
+            await bot.set_my_commands(default, scope=scope)
+    except TelegramError as error:
+        log.warning("could not publish the command menus: %s", error)

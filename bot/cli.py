@@ -1,0 +1,177 @@
+"""The `veille` command line (also `python -m bot`).
+
+Settings are read here, in `main()`, and passed down. A settings problem is one line on stderr
+and exit code 2; an operational failure is one line and exit code 1; never a traceback for
+something the operator can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TextIO
+
+from telegram import Bot, Update
+from telegram.error import InvalidToken, TelegramError
+
+from bot import export as export_format
+from bot.app import build_application
+from bot.classify import RulesFileError, load_rules
+from bot.config import Settings, SettingsError, load_settings
+from bot.logs import configure_logging
+from storage.chats import ChatRepository
+from storage.db import Database, StorageError
+from storage.links import LinkRepository
+from storage.migrate import migrate
+
+log = logging.getLogger("veille")
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veille", description="Veille: a Telegram bot that keeps a community's links."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (long polling)")
+    sub.add_parser("migrate", help="apply pending database migrations")
+    export = sub.add_parser("export", help="write links to stdout")
+    export.add_argument("--chat", type=int, help="only this chat id")
+    export.add_argument("--format", choices=export_format.FORMATS, default="jsonl")
+    purge = sub.add_parser("purge-chat", help="erase a chat and everything stored for it")
+    purge.add_argument("chat_id", type=int)
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Opt in to PTB 22's timedelta durations now, rather than get its deprecation warnings.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            settings.require_token()
+            load_rules(settings.rules_file)
+    except (SettingsError, RulesFileError) as error:
+        print(f"veille: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level, [settings.token] if settings.bot_token else [])
+    command = COMMANDS[args.command]
+    try:
+        return command(settings, args)
+    except (StorageError, SettingsError) as error:
+        print(f"veille: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    problem = asyncio.run(preflight(settings))
+    if problem is not None:
+        code, message = problem
+        print(f"veille: {message}", file=sys.stderr)
+        return code
+    application = build_application(settings)
+    log.info("Veille starting (database %s)", settings.database)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+    return 0
+
+
+async def preflight(settings: Settings) -> tuple[int, str] | None:
+    """Check the token and the Bot API before starting, so failures are one clear line."""
+    bot = Bot(settings.token, base_url=settings.api_base_url)
+    try:
+        async with bot:
+            pass
+    except InvalidToken:
+        return EXIT_USAGE, "Telegram rejected VEILLE_BOT_TOKEN; copy it again from @BotFather."
+    except TelegramError as error:
+        return EXIT_FAILURE, f"cannot reach the Bot API at {settings.api_base_url}: {error}"
+    return None
+
+
+def run_async(
+    body: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]],
+) -> Callable[[Settings, argparse.Namespace], int]:
+    def runner(settings: Settings, args: argparse.Namespace) -> int:
+        return asyncio.run(body(settings, args))
+
+    return runner
+
+
+async def _open(settings: Settings) -> Database:
+    db = Database(settings.database)
+    await db.open()
+    await migrate(db)
+    return db
+
+
+@run_async
+async def migrate_command(settings: Settings, args: argparse.Namespace) -> int:
+    async with Database(settings.database) as db:
+        applied = await migrate(db)
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    return 0
+
+
+@run_async
+async def export_command(settings: Settings, args: argparse.Namespace) -> int:
+    return await write_export(settings, args.chat, args.format, sys.stdout)
+
+
+async def write_export(settings: Settings, chat: int | None, fmt: str, out: TextIO) -> int:
+    db = await _open(settings)
+    try:
+        kind: export_format.Format = fmt  # type: ignore[assignment]
+        out.write(export_format.header(kind))
+        async for link in LinkRepository(db).export(chat):
+            out.write(export_format.entry(link, kind))
+        out.write(export_format.footer(kind))
+        out.flush()
+    finally:
+        await db.close()
+    return 0
+
+
+@run_async
+async def purge_chat_command(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _open(settings)
+    try:
+        chats = ChatRepository(db)
+        chat = await chats.get(args.chat_id)
+        if chat is None:
+            print(f"veille: no chat {args.chat_id} in {settings.database}", file=sys.stderr)
+            return EXIT_FAILURE
+        counts = await chats.counts(chat.id)
+        if not args.yes and not _confirm(
+            f"Erase chat {chat.id} ({chat.title!r}): {counts.links} links, "
+            f"{counts.shares} shares? [y/N] "
+        ):
+            print("nothing erased")
+            return EXIT_FAILURE
+        await chats.purge(chat.id)
+        print(f"erased chat {chat.id}: {counts.links} links, {counts.shares} shares")
+        return 0
+    finally:
+        await db.close()
+
+
+def _confirm(prompt: str) -> bool:
+    if not sys.stdin.isatty():
+        print("veille: refusing to erase without --yes (stdin is not a terminal)", file=sys.stderr)
+        return False
+    return input(prompt).strip().lower() in {"y", "yes", "o", "oui"}
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "run": run,
+    "migrate": migrate_command,
+    "export": export_command,
+    "purge-chat": purge_chat_command,
+}

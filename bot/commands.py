@@ -1,0 +1,57 @@
+"""The bot's commands as users see them: /help lines and Telegram's command menus.
+
+Every feature adds its commands here, so /help and `set_my_commands` never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.i18n import Lang, Text
+
+Where = Literal["everywhere", "private", "groups"]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    usage: str  # arguments as typed, e.g. "fr|en"
+    description: Text
+    where: Where = "everywhere"
+    admin: bool = False
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", "", Text(fr="présentation de Veille", en="what Veille does"), "private"),
+    CommandSpec("help", "", Text(fr="les commandes", en="the commands")),
+    CommandSpec(
+        "lang",
+        "fr|en",
+        Text(fr="langue du bot dans ce chat", en="the bot's language in this chat"),
+        admin=True,
+    ),
+    CommandSpec(
+        "ack",
+        "reaction|reply|silent",
+        Text(
+            fr="comment je signale un lien enregistré",
+            en="how I acknowledge a saved link",
+        ),
+        "groups",
+        admin=True,
+    ),
+)
+
+
+def commands_for(where: Literal["private", "groups"]) -> list[CommandSpec]:
+    return [spec for spec in COMMANDS if spec.where in ("everywhere", where)]
+
+
+def help_lines(lang: Lang, where: Literal["private", "groups"]) -> str:
+    lines = []
+    for spec in commands_for(where):
+        usage = f" {spec.usage}" if spec.usage else ""
+        suffix = " (admin)" if spec.admin else ""
+        lines.append(f"/{spec.name}{usage} — {spec.description(lang)}{suffix}")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""The services of one running bot, built once at start-up and closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot
+
+from bot.access import AccessService
+from bot.capture import CaptureService
+from bot.classify import load_rules
+from bot.config import Settings
+from bot.i18n import Lang, pick_language
+from bot.permissions import MembershipCache
+from storage.chats import ChatRepository
+from storage.db import Database
+from storage.links import LinkRepository
+from storage.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    chats: ChatRepository
+    links: LinkRepository
+    access: AccessService
+    capture: CaptureService
+    members: MembershipCache
+    can_read_all_group_messages: bool
+
+    @classmethod
+    async def open(cls, settings: Settings, bot: Bot) -> Services:
+        """Open the database, apply migrations and wire the services together."""
+        rules = load_rules(settings.rules_file)  # a bad rules file fails before anything opens
+        db = Database(settings.database)
+        await db.open()
+        try:
+            applied = await migrate(db)
+            if applied:
+                log.info("applied migrations: %s", ", ".join(applied))
+            chats = ChatRepository(db)
+            access = AccessService(
+                chats,
+                bot,
+                operators=settings.operators,
+                open_registration=settings.open_registration,
+                default_language=settings.default_language,
+            )
+            capture = CaptureService(db=db, access=access, rules=rules)
+        except BaseException:
+            await db.close()
+            raise
+        try:
+            can_read = bool(bot.bot.can_read_all_group_messages)
+        except RuntimeError:  # the Bot was not initialised (no getMe yet)
+            can_read = False
+        return cls(
+            settings=settings,
+            db=db,
+            chats=chats,
+            links=LinkRepository(db),
+            access=access,
+            capture=capture,
+            members=MembershipCache(bot, ttl=settings.member_cache_seconds),
+            can_read_all_group_messages=can_read,
+        )
+
+    def start(self) -> None:
+        """Start the background workers."""
+        self.capture.start()
+
+    async def close(self) -> None:
+        """Stop the workers (finishing queued writes), then close the database."""
+        await self.capture.stop()
+        await self.db.close()
+
+    def language(self, chat_language: str | None, user_language: str | None) -> Lang:
+        return pick_language(chat_language, user_language, self.settings.default_language)

@@ -1,0 +1,93 @@
+"""/start, /help, /lang and /ack."""
+
+from __future__ import annotations
+
+from telegram import Chat, Update
+from telegram.constants import ParseMode
+
+from bot.chat_settings import parse_ack_mode
+from bot.commands import help_lines
+from bot.i18n import as_lang, core
+from handlers.context import Context, chat_ref, is_chat_admin, language, services
+
+
+async def start(update: Update, context: Context) -> None:
+    """Introduce the bot."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    if message.chat.type == Chat.PRIVATE:
+        user_id = message.from_user.id if message.from_user else message.chat_id
+        text = core.START_PRIVATE(lang, user_id=user_id)
+    else:
+        text = core.START_GROUP(lang)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List the commands available here."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    private = message.chat.type == Chat.PRIVATE
+    lines = help_lines(lang, "private" if private else "groups")
+    await message.reply_text(core.HELP(lang, commands=lines), parse_mode=ParseMode.HTML)
+
+
+async def set_language(update: Update, context: Context) -> None:
+    """/lang fr|en: the language of the bot in this chat (admins only)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    chosen = as_lang(context.args[0]) if context.args else None
+    if chosen is None:
+        await message.reply_text(core.LANG_USAGE(lang, current=lang))
+    elif not await is_chat_admin(message, context):
+        await message.reply_text(core.ADMIN_ONLY(lang))
+    else:
+        await _ensure_chat_row(update, context)
+        await services(context).chats.set_language(message.chat_id, chosen)
+        services(context).access.forget(message.chat_id)
+        await message.reply_text(core.LANG_SET(chosen))
+
+
+async def set_ack_mode(update: Update, context: Context) -> None:
+    """/ack reaction|reply|silent: how saved links are acknowledged (admins only)."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    lang = await language(update, context)
+    chat = await svc.access.get(message.chat_id)
+    mode = parse_ack_mode(context.args[0]) if context.args else None
+    if mode is None or chat is None:
+        current = chat.ack_mode if chat else "react"
+        await message.reply_text(core.ACK_USAGE(lang, current=current))
+    elif not await is_chat_admin(message, context):
+        await message.reply_text(core.ADMIN_ONLY(lang))
+    else:
+        await svc.chats.set_ack_mode(chat.id, mode)
+        svc.access.forget(chat.id)
+        await message.reply_text(core.ACK_SET(lang, mode=mode))
+
+
+async def _ensure_chat_row(update: Update, context: Context) -> None:
+    """Private chats get a row too, so that their language setting has a home."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    svc = services(context)
+    if await svc.access.get(chat.id) is None:
+        if chat.type == Chat.PRIVATE:
+            await svc.chats.upsert(
+                chat.id,
+                type=chat.type,
+                title=chat.full_name or "",
+                username=chat.username,
+                status="approved",
+            )
+        else:
+            await svc.access.on_message(chat_ref(chat))

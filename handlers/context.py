@@ -1,0 +1,59 @@
+"""What every handler needs from the update and the application, in one place."""
+
+from __future__ import annotations
+
+from telegram import Chat, Message, Update, User
+from telegram.ext import ContextTypes
+
+from bot.access import Actor, ChatRef
+from bot.i18n import Lang
+from bot.services import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    found = context.application.bot_data.get("services")
+    if not isinstance(found, Services):
+        raise RuntimeError("services are not started (post_init did not run)")
+    return found
+
+
+def chat_ref(chat: Chat) -> ChatRef:
+    title = chat.title or chat.full_name or chat.username or str(chat.id)
+    return ChatRef(id=chat.id, type=chat.type, title=title, username=chat.username)
+
+
+def actor_of(user: User | None) -> Actor | None:
+    if user is None:
+        return None
+    return Actor(id=user.id, name=user.full_name, language=user.language_code)
+
+
+async def language(update: Update, context: Context) -> Lang:
+    """The language to answer in: chat setting, then the user's Telegram language."""
+    svc = services(context)
+    chat = update.effective_chat
+    stored = await svc.access.get(chat.id) if chat else None
+    user = update.effective_user
+    return svc.language(stored.language if stored else None, user.language_code if user else None)
+
+
+async def is_chat_admin(message: Message, context: Context) -> bool:
+    """May the sender of this message change the chat's settings?
+
+    Operators may, everywhere. In a channel, a post has no user sender: a command posted there is
+    the channel's own. In a group, an anonymous admin writes as the group itself.
+    """
+    svc = services(context)
+    chat = message.chat
+    if chat.type == Chat.PRIVATE:
+        return True
+    if message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    user = message.from_user
+    if user is None:
+        return False
+    if svc.access.is_operator(user.id):
+        return True
+    return await svc.members.is_admin(chat.id, user.id)
