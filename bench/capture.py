@@ -85,7 +85,9 @@ async def run_capture(count: int, workdir: Path) -> dict[str, float]:
         fetch_previews=False,
         log_level="WARNING",
     )
-    app = build_application(settings, request=fake.request(), get_updates_request=fake.request())
+    app = build_application(
+        settings, request=fake.request(), get_updates_request=fake.request(), tune_gc=True
+    )
     operator = fake.add_user(OPERATOR, "Opé")
     await app.initialize()
     assert app.post_init is not None

@@ -12,6 +12,7 @@ commands itself, and the groups document which runs first.
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
@@ -51,8 +52,13 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    tune_gc: bool = False,
 ) -> Application:  # type: ignore[type-arg]
-    """The Application for these settings; `request` replaces the network (tests, benchmarks)."""
+    """The Application for these settings; `request` replaces the network (tests, benchmarks).
+
+    `tune_gc` is for long-running processes (`veille run`, benchmarks): see
+    `tune_garbage_collector`. Test suites leave it off, so that leaks still surface.
+    """
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -69,6 +75,7 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data["settings"] = settings
+    application.bot_data["tune_gc"] = tune_gc
     register_handlers(application)
     return application
 
@@ -98,6 +105,21 @@ async def start_services(application: Application) -> None:  # type: ignore[type
     application.bot_data["services"] = services
     services.start()
     await publish_commands(application)
+    if application.bot_data.get("tune_gc"):
+        tune_garbage_collector()
+
+
+def tune_garbage_collector() -> None:
+    """Keep the cyclic collector from rescanning what start-up built, and run it less often.
+
+    A busy bot holds hundreds of in-flight updates (each a tree of PTB objects); with Python's
+    default thresholds the collector walks them again and again (measured: a quarter of capture's
+    CPU at 2,000 messages/s). Start-up objects never die, so they are frozen out of collection;
+    reference counting still frees everything that is not in a cycle, immediately.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 async def stop_services(application: Application) -> None:  # type: ignore[type-arg]

@@ -8,12 +8,11 @@ whatever the after-save hooks add in the same transaction (preview queue, announ
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
-
-import aiosqlite
 
 from bot.access import AccessService, ChatRef
 from bot.classify import RecognitionRules, classify
@@ -31,9 +30,8 @@ MAX_LINKS_PER_MESSAGE = 100
 MAX_TAGS_PER_MESSAGE = 50
 SIGHTING_INTERVAL = 3600  # seconds between two records of "person seen in chat" without a link
 
-AfterSave = Callable[
-    [aiosqlite.Connection, Sequence[MessageShare], Sequence[SaveResult]], Awaitable[None]
-]
+# Runs in the capture transaction, in the writer's thread: what it writes commits with the shares.
+AfterSave = Callable[[sqlite3.Connection, Sequence[MessageShare], Sequence[SaveResult]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +114,12 @@ class CaptureService:
     def __post_init__(self) -> None:
         self._commit = GroupCommit(self.db, self._apply)
 
-    async def _apply(
-        self, conn: aiosqlite.Connection, items: Sequence[MessageShare]
+    def _apply(
+        self, conn: sqlite3.Connection, items: Sequence[MessageShare]
     ) -> Sequence[SaveResult]:
-        results = await save_messages(conn, items)
+        results = save_messages(conn, items)
         for hook in self.after_save:
-            await hook(conn, items, results)
+            hook(conn, items, results)
         return results
 
     def start(self) -> None:

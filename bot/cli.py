@@ -77,7 +77,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         code, message = problem
         print(f"veille: {message}", file=sys.stderr)
         return code
-    application = build_application(settings)
+    application = build_application(settings, tune_gc=True)
     log.info("Veille starting (database %s)", settings.database)
     application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
     return 0

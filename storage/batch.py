@@ -2,19 +2,21 @@
 
 Each caller awaits its own result, and only after the transaction that holds its write has
 committed, so an acknowledged write is durable. While one batch commits, the next accumulates;
-no timer is involved, so a lone write is not delayed. When a batch fails, its items are retried
-one by one, so one bad item cannot make the others fail.
+no timer is involved, so a lone write is not delayed. A second batch may be handed to the
+database thread before the first one's result has reached the event loop (the thread commits
+them in order), so a busy loop does not leave the database idle. When a batch fails, its items
+are retried one by one, so one bad item cannot make the others fail.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
-
-import aiosqlite
 
 from storage.db import Database
 
@@ -23,16 +25,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-ApplyBatch = Callable[[aiosqlite.Connection, Sequence[T]], Awaitable[Sequence[R]]]
+# Runs in the writer's thread, inside the transaction (see Database.run_write).
+ApplyBatch = Callable[[sqlite3.Connection, Sequence[T]], Sequence[R]]
 
 
 class GroupCommit(Generic[T, R]):
     """Collects items from concurrent callers and writes them with `apply` in shared commits."""
 
-    def __init__(self, db: Database, apply: ApplyBatch[T, R], max_batch: int = 256) -> None:
+    def __init__(
+        self, db: Database, apply: ApplyBatch[T, R], max_batch: int = 256, in_flight: int = 2
+    ) -> None:
         self._db = db
         self._apply = apply
         self._max_batch = max_batch
+        self._in_flight = asyncio.Semaphore(in_flight)
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -54,8 +60,7 @@ class GroupCommit(Generic[T, R]):
         """Write `item`; returns once it is committed (or raises what writing it raised)."""
         if self._task is None:
             # Not running (CLI tools, tests): write directly in a transaction of its own.
-            async with self._db.transaction() as conn:
-                return (await self._apply(conn, [item]))[0]
+            return (await self._db.run_write(lambda conn: self._apply(conn, [item])))[0]
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         await self._queue.put((item, future))
         return await future
@@ -63,18 +68,21 @@ class GroupCommit(Generic[T, R]):
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            await self._in_flight.acquire()
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            try:
-                await self._write(batch)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+            task = asyncio.create_task(self._write(batch))
+            task.add_done_callback(functools.partial(self._done, len(batch)))
+
+    def _done(self, size: int, _: object) -> None:
+        self._in_flight.release()
+        for _ in range(size):
+            self._queue.task_done()
 
     async def _write(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
-            async with self._db.transaction() as conn:
-                results = await self._apply(conn, [item for item, _ in batch])
+            items = [item for item, _ in batch]
+            results = await self._db.run_write(lambda conn: self._apply(conn, items))
         except Exception as error:
             if len(batch) == 1:
                 if not batch[0][1].done():

@@ -6,8 +6,6 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from storage.db import Database, now
 from storage.links import recompute
 
@@ -104,9 +102,8 @@ class ChatRepository:
     ) -> Chat:
         """Record a chat as Telegram describes it now; an explicit status overrides the old one."""
         stamp = now()
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                """
+        await self._db.execute_write(
+            """
                 INSERT INTO chats(id, type, title, username, status, added_by, created_at,
                                   updated_at)
                 VALUES (?, ?, ?, ?, coalesce(?, 'pending'), ?, ?, ?)
@@ -116,8 +113,8 @@ class ChatRepository:
                     added_by = coalesce(excluded.added_by, chats.added_by),
                     active = 1, updated_at = excluded.updated_at
                 """,
-                (chat_id, type, title, username, status, added_by, stamp, stamp, status),
-            )
+            (chat_id, type, title, username, status, added_by, stamp, stamp, status),
+        )
         chat = await self.get(chat_id)
         assert chat is not None
         return chat
@@ -147,11 +144,10 @@ class ChatRepository:
         await self._update(chat_id, "privacy_warned_at = ?", (now(),))
 
     async def _update(self, chat_id: int, assignments: str, params: tuple[object, ...]) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                f"UPDATE chats SET {assignments}, updated_at = ? WHERE id = ?",
-                (*params, now(), chat_id),
-            )
+        await self._db.execute_write(
+            f"UPDATE chats SET {assignments}, updated_at = ? WHERE id = ?",
+            (*params, now(), chat_id),
+        )
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
         """Move a group's data to its supergroup id. Returns False when there is nothing to move.
@@ -160,20 +156,7 @@ class ChatRepository:
         which case a bare row for the new id already exists; its few rows are folded into the old
         chat's before the id changes, so nothing is lost and nothing collides.
         """
-        async with self._db.transaction() as conn:
-            async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)) as cursor:
-                if await cursor.fetchone() is None:
-                    return False
-            async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as cursor:
-                new_exists = await cursor.fetchone() is not None
-            if new_exists:
-                await _fold_chat_into(conn, source=new_id, target=old_id)
-            await conn.execute(
-                "UPDATE chats SET id = ?, type = 'supergroup', migrated_from = ?, updated_at = ? "
-                "WHERE id = ?",
-                (new_id, old_id, now(), old_id),
-            )
-        return True
+        return await self._db.run_write(lambda conn: _migrate(conn, old_id, new_id))
 
     async def counts(self, chat_id: int) -> ChatCounts:
         async with self._db.reader.execute(
@@ -188,21 +171,35 @@ class ChatRepository:
     async def purge(self, chat_id: int) -> ChatCounts:
         """Erase a chat and everything stored for it (links, shares, sightings)."""
         counts = await self.counts(chat_id)
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
+        await self._db.execute_write("DELETE FROM chats WHERE id = ?", (chat_id,))
         return counts
 
 
-async def _fold_chat_into(conn: aiosqlite.Connection, *, source: int, target: int) -> None:
+def _migrate(conn: sqlite3.Connection, old_id: int, new_id: int) -> bool:
+    if conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,)).fetchone() is None:
+        return False
+    if conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)).fetchone() is not None:
+        _fold_chat_into(conn, source=new_id, target=old_id)
+    conn.execute(
+        "UPDATE chats SET id = ?, type = 'supergroup', migrated_from = ?, updated_at = ? "
+        "WHERE id = ?",
+        (new_id, old_id, now(), old_id),
+    )
+    return True
+
+
+def _fold_chat_into(conn: sqlite3.Connection, *, source: int, target: int) -> None:
     """Re-home rows of chat `source` under `target`, then delete `source`."""
-    async with conn.execute(
-        "SELECT t.id FROM links t JOIN links s ON s.url = t.url WHERE t.chat_id = ? "
-        "AND s.chat_id = ?",
-        (target, source),
-    ) as cursor:
-        merged = [row[0] for row in await cursor.fetchall()]
+    merged = [
+        row[0]
+        for row in conn.execute(
+            "SELECT t.id FROM links t JOIN links s ON s.url = t.url WHERE t.chat_id = ? "
+            "AND s.chat_id = ?",
+            (target, source),
+        )
+    ]
     # Links that exist in both: move the shares, then drop the duplicate link.
-    await conn.execute(
+    conn.execute(
         """
         UPDATE OR IGNORE shares SET chat_id = ?, link_id = (
             SELECT t.id FROM links t JOIN links s ON s.url = t.url
@@ -213,16 +210,16 @@ async def _fold_chat_into(conn: aiosqlite.Connection, *, source: int, target: in
         """,
         (target, target, source, source, target),
     )
-    await conn.execute(
+    conn.execute(
         "DELETE FROM links WHERE chat_id = ? AND url IN (SELECT url FROM links WHERE chat_id = ?)",
         (source, target),
     )
-    await recompute(conn, link_ids=merged)
-    await conn.execute("UPDATE links SET chat_id = ? WHERE chat_id = ?", (target, source))
-    await conn.execute("UPDATE shares SET chat_id = ? WHERE chat_id = ?", (target, source))
-    await conn.execute(
+    recompute(conn, link_ids=merged)
+    conn.execute("UPDATE links SET chat_id = ? WHERE chat_id = ?", (target, source))
+    conn.execute("UPDATE shares SET chat_id = ? WHERE chat_id = ?", (target, source))
+    conn.execute(
         "INSERT OR IGNORE INTO chat_people(chat_id, person_id, last_seen_at) "
         "SELECT ?, person_id, last_seen_at FROM chat_people WHERE chat_id = ?",
         (target, source),
     )
-    await conn.execute("DELETE FROM chats WHERE id = ?", (source,))
+    conn.execute("DELETE FROM chats WHERE id = ?", (source,))

@@ -1,26 +1,29 @@
 """One SQLite file, one writer connection, one reader connection.
 
-Writes go through `Database.transaction()`: an asyncio lock gives a single writer and
-`BEGIN IMMEDIATE` takes SQLite's write lock up front, so a transaction never fails half-way with
-SQLITE_BUSY on upgrade. Reads use a second connection so that a long search never waits behind a
-write (WAL lets readers see the last committed state while a write is in progress).
+Every write is a function run in the writer connection's thread (`Database.run_write`), like
+datasette's `execute_write_fn`: the thread runs them one after another, each in its own
+`BEGIN IMMEDIATE` ... `COMMIT`, so there is a single writer without any lock on the event loop's
+side, and SQLite's write lock is taken up front (no SQLITE_BUSY half-way through). Reads use a
+second connection so that a long search never waits behind a write (WAL lets readers see the last
+committed state while a write is in progress).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+
+T = TypeVar("T")
 
 
 class StorageError(Exception):
@@ -45,7 +48,6 @@ class Database:
         self.path = path
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
 
     async def open(self) -> None:
         if self._writer is not None:
@@ -96,18 +98,34 @@ class Database:
             raise StorageError("database is not open")
         return self._writer
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` when the body raises."""
+    async def run_write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in the writer's thread inside `BEGIN IMMEDIATE` ... `COMMIT`.
+
+        The whole transaction is one round trip to the database thread: on a busy event loop
+        every await between two statements would wait for a turn of the loop. Calls are queued,
+        so several can be in flight and still commit one after another, in order. aiosqlite has
+        no public way to run a function in its thread; `_execute` is what its own methods use
+        (the version range is pinned in pyproject.toml; tests/storage fail if it changes).
+        """
         conn = self.writer
-        async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
+
+        def body() -> T:
+            raw = conn._conn  # the sqlite3 connection that lives in aiosqlite's thread
+            raw.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                result = fn(raw)
             except BaseException:
-                await conn.execute("ROLLBACK")
+                raw.execute("ROLLBACK")
                 raise
-            await conn.execute("COMMIT")
+            raw.execute("COMMIT")
+            return result
+
+        result: T = await conn._execute(body)  # type: ignore[no-untyped-call]
+        return result
+
+    async def execute_write(self, sql: str, params: Sequence[object] = ()) -> int:
+        """One statement in a transaction of its own; returns the number of rows changed."""
+        return await self.run_write(lambda conn: conn.execute(sql, params).rowcount)
 
     async def __aenter__(self) -> Database:
         await self.open()

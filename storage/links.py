@@ -1,8 +1,8 @@
 """Links and their shares: the capture write path, export reads and derived columns.
 
 `save_messages()` writes a whole batch of captured messages with a fixed number of set-based
-statements (`executemany` with natural keys), whatever the batch size: an aiosqlite call costs
-a thread round trip, so per-row statements would cap capture at a few hundred messages a second.
+statements (`executemany` with natural keys), whatever the batch size, and runs in the writer
+thread as one function (`Database.run_write`): one round trip per batch, not one per statement.
 
 Derived columns on `links` (share_count, first/last share, tags_text, comment_text) are
 recomputed from the shares only for links that already existed or were touched by an edit; a new
@@ -11,6 +11,7 @@ link is inserted with its final values, so a full-text index kept by triggers in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -131,49 +132,74 @@ UPDATE links SET
             WHERE s.link_id = links.id AND comment != '' ORDER BY s.shared_at, s.id)), '')
 """
 
-_UPSERT_PERSON = """
-INSERT INTO people(id, display_name, username, language, updated_at) VALUES (?, ?, ?, ?, ?)
+# The batch statements read their rows from one JSON array parameter (`json_each`) instead of
+# `executemany`: SQLite then walks the whole batch in C with Python's GIL released, where
+# executemany binds each row under the GIL and makes the event loop's thread wait for it.
+_UPSERT_PEOPLE = """
+INSERT INTO people(id, display_name, username, language, updated_at)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?) WHERE true
 ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name,
     username = excluded.username, language = coalesce(excluded.language, people.language),
     updated_at = excluded.updated_at
 WHERE excluded.updated_at >= people.updated_at
 """
 
-_UPSERT_SIGHTING = """
-INSERT INTO chat_people(chat_id, person_id, last_seen_at) VALUES (?, ?, ?)
+_UPSERT_SIGHTINGS = """
+INSERT INTO chat_people(chat_id, person_id, last_seen_at)
+SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
 ON CONFLICT(chat_id, person_id) DO UPDATE SET
     last_seen_at = max(last_seen_at, excluded.last_seen_at)
 """
 
-_INSERT_LINK = """
+_INSERT_LINKS = """
 INSERT INTO links(chat_id, url, domain, kind, tags_text, comment_text, share_count,
                   first_shared_at, last_shared_at)
-VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, 1,
+       value ->> 6, value ->> 6
+FROM json_each(?) WHERE true
 ON CONFLICT(chat_id, url) DO NOTHING
 """
 
-_UPSERT_SHARE = """
+_UPSERT_SHARES = """
 INSERT INTO shares(link_id, chat_id, message_id, person_id, shared_at, edited_at, comment,
                    origin_type, origin_name, origin_chat_id, origin_message_id, origin_date,
                    source)
-SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM links WHERE chat_id = ? AND url = ?
+SELECT l.id, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+       j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9,
+       j.value ->> 10, j.value ->> 11
+FROM json_each(?) j CROSS JOIN links l ON l.chat_id = j.value ->> 0 AND l.url = j.value ->> 12
+WHERE true
 ON CONFLICT(link_id, message_id) DO UPDATE SET
     comment = excluded.comment,
     edited_at = coalesce(excluded.edited_at, shares.edited_at),
     person_id = coalesce(shares.person_id, excluded.person_id)
 """
 
-_LINK_SHARE_TAG = """
-INSERT OR IGNORE INTO share_tags(share_id, tag_id)
-SELECT s.id, t.id FROM links l
-JOIN shares s ON s.link_id = l.id AND s.message_id = ?
-JOIN tags t ON t.key = ?
-WHERE l.chat_id = ? AND l.url = ?
+_INSERT_TAGS = """
+INSERT INTO tags(key, display) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
+ON CONFLICT(key) DO NOTHING
 """
 
-_UPGRADE_KIND = """
-UPDATE links SET kind = ? WHERE chat_id = ? AND url = ? AND kind = 'link' AND ? != 'link'
+# CROSS JOIN keeps SQLite's join order: each JSON row is a few unique-index lookups.
+_LINK_SHARE_TAGS = """
+INSERT OR IGNORE INTO share_tags(share_id, tag_id)
+SELECT s.id, t.id FROM json_each(?) j
+CROSS JOIN links l ON l.chat_id = j.value ->> 2 AND l.url = j.value ->> 3
+CROSS JOIN shares s ON s.link_id = l.id AND s.message_id = j.value ->> 0
+CROSS JOIN tags t ON t.key = j.value ->> 1
 """
+
+_UPGRADE_KINDS = """
+UPDATE links SET kind = j.value ->> 0
+FROM json_each(?) j
+WHERE links.chat_id = j.value ->> 1 AND links.url = j.value ->> 2 AND links.kind = 'link'
+  AND j.value ->> 0 != 'link'
+"""
+
+
+def _each(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[object]]) -> None:
+    if rows:
+        conn.execute(sql, (json.dumps(rows, ensure_ascii=False, separators=(",", ":")),))
 
 
 class LinkRepository:
@@ -184,8 +210,7 @@ class LinkRepository:
 
     async def save_messages(self, items: Sequence[MessageShare]) -> list[SaveResult]:
         """Store captured messages in one transaction; the result is per item, in order."""
-        async with self._db.transaction() as conn:
-            return await save_messages(conn, items)
+        return await self._db.run_write(lambda conn: save_messages(conn, items))
 
     async def link_count(self, chat_id: int | None = None) -> int:
         sql = "SELECT count(*) FROM links"
@@ -277,27 +302,23 @@ async def _shares_of(
     return result
 
 
-async def save_messages(
-    conn: aiosqlite.Connection, items: Sequence[MessageShare]
-) -> list[SaveResult]:
+def save_messages(conn: sqlite3.Connection, items: Sequence[MessageShare]) -> list[SaveResult]:
     """The capture write path, inside the caller's transaction."""
     keys = [(item.chat_id, link.url) for item in items for link in item.links]
-    before = await fetch_links(conn, keys)
-    await _save_people(conn, items)
-    removed_ids = await _drop_edited_away(conn, [item for item in items if item.edited_at])
-    await conn.executemany(_INSERT_LINK, _new_link_rows(items, before))
-    await conn.executemany(_UPSERT_SHARE, _share_rows(items))
-    await _save_tags(conn, items)
-    await conn.executemany(
-        _UPGRADE_KIND,
-        [(ln.kind, i.chat_id, ln.url, ln.kind) for i in items for ln in i.links],
-    )
+    before = fetch_links(conn, keys)
+    _save_people(conn, items)
+    removed_ids = _drop_edited_away(conn, [item for item in items if item.edited_at])
+    _each(conn, _INSERT_LINKS, _new_link_rows(items, before))
+    _each(conn, _UPSERT_SHARES, _share_rows(items))
+    _save_tags(conn, items)
+    upgrades = [(ln.kind, i.chat_id, ln.url) for i in items for ln in i.links if ln.kind != "link"]
+    _each(conn, _UPGRADE_KINDS, upgrades)
     counts = Counter(keys)
     edited = {(i.chat_id, ln.url) for i in items if i.edited_at for ln in i.links}
     stale = {key for key in counts if key in before or counts[key] > 1 or key in edited}
-    await recompute(conn, keys=stale, link_ids=removed_ids)
-    removed = await _drop_empty_links(conn, removed_ids)
-    after = await fetch_links(conn, keys)
+    recompute(conn, keys=stale, link_ids=removed_ids)
+    removed = _drop_empty_links(conn, removed_ids)
+    after = fetch_links(conn, keys)
     return [_result(item, before, after, removed if item.edited_at else 0) for item in items]
 
 
@@ -327,38 +348,34 @@ def _result(
     return SaveResult(links=tuple(saved), removed_links=removed)
 
 
-async def fetch_links(
-    conn: aiosqlite.Connection, keys: Iterable[Key]
-) -> dict[Key, tuple[int, str]]:
-    """(id, kind) of the links that exist among `keys`."""
+_FETCH_LINKS = """
+SELECT json_group_array(json_array(l.chat_id, l.url, l.id, l.kind))
+FROM json_each(?) j CROSS JOIN links l ON l.chat_id = j.value ->> 0 AND l.url = j.value ->> 1
+"""
+
+
+def fetch_links(conn: sqlite3.Connection, keys: Iterable[Key]) -> dict[Key, tuple[int, str]]:
+    """(id, kind) of the links that exist among `keys`.
+
+    The answer is one row holding a JSON array: each row a cursor returns costs the writer's
+    thread a trip through Python's GIL, which the busy event loop's thread makes expensive.
+    """
     unique = list(dict.fromkeys(keys))
-    found: dict[Key, tuple[int, str]] = {}
-    for start in range(0, len(unique), 400):
-        chunk = unique[start : start + 400]
-        values = ",".join("(?, ?)" for _ in chunk)
-        params = [part for key in chunk for part in key]
-        # A join on the VALUES (not `(chat_id, url) IN (VALUES ...)`, which scans the table)
-        # so that each key is one lookup in the unique index.
-        async with conn.execute(
-            f"WITH k(chat_id, url) AS (VALUES {values}) SELECT l.chat_id, l.url, l.id, l.kind "
-            "FROM k JOIN links l ON l.chat_id = k.chat_id AND l.url = k.url",
-            params,
-        ) as cursor:
-            for row in await cursor.fetchall():
-                found[(row[0], row[1])] = (row[2], row[3])
-    return found
+    if not unique:
+        return {}
+    row = conn.execute(_FETCH_LINKS, (json.dumps(unique, ensure_ascii=False),)).fetchone()
+    return {(chat, url): (link_id, kind) for chat, url, link_id, kind in json.loads(row[0])}
 
 
-async def _save_people(conn: aiosqlite.Connection, items: Sequence[MessageShare]) -> None:
+def _save_people(conn: sqlite3.Connection, items: Sequence[MessageShare]) -> None:
     people = {item.person.id: (item.person, item.shared_at) for item in items if item.person}
-    await conn.executemany(
-        _UPSERT_PERSON,
+    _each(
+        conn,
+        _UPSERT_PEOPLE,
         [(p.id, p.display_name, p.username, p.language, at) for p, at in people.values()],
     )
     sightings = {(i.chat_id, i.person.id): i.shared_at for i in items if i.person}
-    await conn.executemany(
-        _UPSERT_SIGHTING, [(chat, person, at) for (chat, person), at in sightings.items()]
-    )
+    _each(conn, _UPSERT_SIGHTINGS, [(*key, at) for key, at in sightings.items()])
 
 
 def _new_link_rows(
@@ -403,26 +420,23 @@ def _share_rows(items: Sequence[MessageShare]) -> list[tuple[object, ...]]:
                     origin.message_id,
                     origin.date,
                     item.source,
-                    item.chat_id,
                     link.url,
                 )
             )
     return rows
 
 
-async def _save_tags(conn: aiosqlite.Connection, items: Sequence[MessageShare]) -> None:
+def _save_tags(conn: sqlite3.Connection, items: Sequence[MessageShare]) -> None:
     tags = {key: display for item in items for key, display in item.tags}
-    await conn.executemany(
-        "INSERT INTO tags(key, display) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
-        list(tags.items()),
-    )
-    await conn.executemany(
+    _each(conn, _INSERT_TAGS, list(tags.items()))
+    conn.executemany(
         "DELETE FROM share_tags WHERE share_id IN "
         "(SELECT id FROM shares WHERE chat_id = ? AND message_id = ?)",
         [(item.chat_id, item.message_id) for item in items if item.edited_at],
     )
-    await conn.executemany(
-        _LINK_SHARE_TAG,
+    _each(
+        conn,
+        _LINK_SHARE_TAGS,
         [
             (item.message_id, key, item.chat_id, link.url)
             for item in items
@@ -432,36 +446,36 @@ async def _save_tags(conn: aiosqlite.Connection, items: Sequence[MessageShare]) 
     )
 
 
-async def _drop_edited_away(conn: aiosqlite.Connection, edits: Sequence[MessageShare]) -> set[int]:
+def _drop_edited_away(conn: sqlite3.Connection, edits: Sequence[MessageShare]) -> set[int]:
     """Delete the shares of links that an edit removed from its message; return their links."""
     link_ids: set[int] = set()
     for item in edits:
         urls = [link.url for link in item.links]
         marks = ",".join("?" * len(urls))
-        async with conn.execute(
+        cursor = conn.execute(
             f"""DELETE FROM shares WHERE chat_id = ? AND message_id = ? AND link_id NOT IN
                 (SELECT id FROM links WHERE chat_id = ? AND url IN ({marks}))
                 RETURNING link_id""",
             (item.chat_id, item.message_id, item.chat_id, *urls),
-        ) as cursor:
-            link_ids.update(row[0] for row in await cursor.fetchall())
+        )
+        link_ids.update(row[0] for row in cursor.fetchall())
     return link_ids
 
 
-async def recompute(
-    conn: aiosqlite.Connection, *, keys: Iterable[Key] = (), link_ids: Iterable[int] = ()
+def recompute(
+    conn: sqlite3.Connection, *, keys: Iterable[Key] = (), link_ids: Iterable[int] = ()
 ) -> None:
     """Refresh the derived columns of these links from their shares."""
-    await conn.executemany(_RECOMPUTE + " WHERE chat_id = ? AND url = ?", list(keys))
-    await conn.executemany(_RECOMPUTE + " WHERE id = ?", [(i,) for i in link_ids])
+    conn.executemany(_RECOMPUTE + " WHERE chat_id = ? AND url = ?", list(keys))
+    conn.executemany(_RECOMPUTE + " WHERE id = ?", [(i,) for i in link_ids])
 
 
-async def _drop_empty_links(conn: aiosqlite.Connection, link_ids: Iterable[int]) -> int:
+def _drop_empty_links(conn: sqlite3.Connection, link_ids: Iterable[int]) -> int:
     ids = list(link_ids)
     if not ids:
         return 0
     marks = ",".join("?" * len(ids))
-    cursor = await conn.execute(
+    cursor = conn.execute(
         f"DELETE FROM links WHERE id IN ({marks}) AND share_count = 0",
         ids,
     )

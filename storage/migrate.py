@@ -7,6 +7,7 @@ either the whole migration or none of it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -55,15 +56,17 @@ async def migrate(db: Database) -> list[str]:
         log.info("applying migration %s", migration.name)
         # executescript() would commit on its own; running the statements one by one keeps the
         # migration and its bookkeeping row in the same transaction.
-        async with db.transaction() as conn:
-            for statement in split_statements(migration.sql):
-                await conn.execute(statement)
-            await conn.execute(
-                "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)",
-                (migration.name, now()),
-            )
+        await db.run_write(functools.partial(_apply, migration=migration))
         applied.append(migration.name)
     return applied
+
+
+def _apply(conn: sqlite3.Connection, *, migration: Migration) -> None:
+    for statement in split_statements(migration.sql):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (migration.name, now())
+    )
 
 
 async def pending_migrations(db: Database) -> list[str]:

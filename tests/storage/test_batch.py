@@ -1,21 +1,21 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 
-import aiosqlite
 import pytest
 
 from storage.batch import GroupCommit
 from storage.db import Database
 
 
-async def _insert(conn: aiosqlite.Connection, items: Sequence[str]) -> list[int]:
+def _insert(conn: sqlite3.Connection, items: Sequence[str]) -> list[int]:
     results = []
     for item in items:
         if item == "bad":
             raise ValueError("bad item")
-        await conn.execute("INSERT INTO meta(key, value) VALUES (?, 'v')", (item,))
+        conn.execute("INSERT INTO meta(key, value) VALUES (?, 'v')", (item,))
         results.append(len(item))
     return results
 
@@ -28,11 +28,11 @@ async def _keys(db: Database) -> list[str]:
 async def test_concurrent_writes_share_commits_and_each_gets_its_result(db: Database) -> None:
     sizes: list[int] = []
 
-    async def counting(conn: aiosqlite.Connection, items: Sequence[str]) -> list[int]:
+    def counting(conn: sqlite3.Connection, items: Sequence[str]) -> list[int]:
         sizes.append(len(items))
-        return await _insert(conn, items)
+        return _insert(conn, items)
 
-    commit = GroupCommit(db, counting)
+    commit: GroupCommit[str, int] = GroupCommit(db, counting)
     commit.start()
     try:
         results = await asyncio.gather(*(commit.submit(f"k{i:03}") for i in range(200)))
@@ -44,7 +44,7 @@ async def test_concurrent_writes_share_commits_and_each_gets_its_result(db: Data
 
 
 async def test_a_bad_item_fails_alone(db: Database) -> None:
-    commit = GroupCommit(db, _insert)
+    commit: GroupCommit[str, int] = GroupCommit(db, _insert)
     commit.start()
     try:
         outcomes = await asyncio.gather(
@@ -58,7 +58,7 @@ async def test_a_bad_item_fails_alone(db: Database) -> None:
 
 
 async def test_without_the_worker_writes_go_straight_through(db: Database) -> None:
-    commit = GroupCommit(db, _insert)
+    commit: GroupCommit[str, int] = GroupCommit(db, _insert)
     assert await commit.submit("solo") == 4
     with pytest.raises(ValueError, match="bad item"):
         await commit.submit("bad")
@@ -66,7 +66,7 @@ async def test_without_the_worker_writes_go_straight_through(db: Database) -> No
 
 
 async def test_stop_finishes_what_was_submitted(db: Database) -> None:
-    commit = GroupCommit(db, _insert)
+    commit: GroupCommit[str, int] = GroupCommit(db, _insert)
     commit.start()
     pending = [asyncio.create_task(commit.submit(f"p{i}")) for i in range(50)]
     await asyncio.sleep(0)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,13 @@ async def test_pragmas_are_set(tmp_path: Path) -> None:
 async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
     async with Database(tmp_path / "m.sqlite3") as db:
         await migrate(db)
+
+        def failing(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO meta(key, value) VALUES ('a', 'b')")
+            raise RuntimeError("boom")
+
         with pytest.raises(RuntimeError):
-            async with db.transaction() as conn:
-                await conn.execute("INSERT INTO meta(key, value) VALUES ('a', 'b')")
-                raise RuntimeError("boom")
+            await db.run_write(failing)
         async with db.reader.execute("SELECT count(*) FROM meta") as cursor:
             assert (await cursor.fetchone())[0] == 0  # type: ignore[index]
 
