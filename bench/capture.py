@@ -155,7 +155,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--child", choices=["capture", "baseline"])
+    parser.add_argument("--quick", action="store_true", help="2,000 messages (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.messages = 2_000
     if args.child:
         child(args.child, args.messages)
         return
