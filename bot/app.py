@@ -2,8 +2,12 @@
 
 This is the only module of `bot/` that imports `handlers/`. Handler order, in one place:
 
+group -2  members joining or leaving (chat_member, left_chat_member): membership cache upkeep
 group -1  bot membership (my_chat_member), group migrations, operator approval buttons
-group  0  commands (/start, /help, /lang, /ack, ...)
+group  0  commands (/start, /help, /lang, /ack, /previews, /alerts, /subscribe, /status,
+          ...); in private chats, /import
+          with a file (caption /import) and its group-choice buttons; /search, /recent,
+          /tags, /delete, /forgetme, their buttons, inline queries and chosen inline results
 group  1  capture of group messages and channel posts (text and captions, edits included)
 
 Commands and capture sit in different groups so that a message is never both; capture excludes
@@ -22,7 +26,9 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -31,9 +37,12 @@ from telegram.request import BaseRequest
 from bot.access import APPROVE_PREFIX
 from bot.commands import commands_for
 from bot.config import Settings
+from bot.erasure import FORGET_PREFIX
 from bot.i18n import LANGUAGES
+from bot.search import PAGE_PREFIX
 from bot.services import Services
-from handlers import basics, capture, errors, membership
+from handlers import alerts, basics, capture, errors, imports, manage, membership, previews
+from handlers import search as searching
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +74,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .concurrent_updates(settings.concurrent_updates)
         .post_init(start_services)
+        .post_stop(stop_sending)
         .post_shutdown(stop_services)
     )
     if settings.api_base_file_url:
@@ -91,8 +101,28 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("help", basics.help_command),
         ("lang", basics.set_language),
         ("ack", basics.set_ack_mode),
+        ("previews", previews.set_previews),
+        ("alerts", alerts.set_alerts),
+        ("subscribe", alerts.subscribe),
+        ("unsubscribe", alerts.unsubscribe),
+        ("subscriptions", alerts.subscriptions),
+        ("status", alerts.status),
+        ("search", searching.search_command),
+        ("recent", searching.recent_command),
+        ("tags", manage.tags_command),
+        ("delete", manage.delete_command),
+        ("forgetme", manage.forgetme_command),
     ):
         add(CommandHandler(name, callback, filters=COMMAND_UPDATES), 0)
+    add(CommandHandler("import", imports.how_to, filters=filters.ChatType.PRIVATE), 0)
+    add(MessageHandler(imports.FILE_WITH_IMPORT_CAPTION, imports.offered_file), 0)
+    add(CallbackQueryHandler(imports.chosen_chat, pattern=f"^{imports.BUTTON_PREFIX}"), 0)
+    add(CallbackQueryHandler(searching.page_button, pattern=f"^{PAGE_PREFIX}"), 0)
+    add(CallbackQueryHandler(manage.forget_button, pattern=f"^{FORGET_PREFIX}"), 0)
+    add(InlineQueryHandler(searching.inline_search), 0)
+    add(ChosenInlineResultHandler(searching.chosen_result), 0)
+    add(ChatMemberHandler(searching.member_changed, ChatMemberHandler.CHAT_MEMBER), -2)
+    add(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, searching.member_changed), -2)
 
     add(MessageHandler(SHARED_MESSAGES, capture.capture), 1)
     application.add_error_handler(errors.log_error)
@@ -120,6 +150,13 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+async def stop_sending(application: Application) -> None:  # type: ignore[type-arg]
+    """post_stop: let announcements in flight finish while the bot can still reach Telegram."""
+    services = application.bot_data.get("services")
+    if isinstance(services, Services):
+        await services.alerts.stop()
 
 
 async def stop_services(application: Application) -> None:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TextIO
 
@@ -22,11 +23,14 @@ from bot import export as export_format
 from bot.app import build_application
 from bot.classify import RulesFileError, load_rules
 from bot.config import Settings, SettingsError, load_settings
+from bot.doctor import diagnose, print_findings
+from bot.import_cli import add_import_parser, import_command
 from bot.logs import configure_logging
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError
 from storage.links import LinkRepository
 from storage.migrate import migrate
+from storage.search import SearchRepository
 
 log = logging.getLogger("veille")
 
@@ -44,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write links to stdout")
     export.add_argument("--chat", type=int, help="only this chat id")
     export.add_argument("--format", choices=export_format.FORMATS, default="jsonl")
+    add_import_parser(sub)
+    sub.add_parser("doctor", help="check this deployment and say what is wrong")
+    sub.add_parser("reindex", help="rebuild and optimise the search index")
     purge = sub.add_parser("purge-chat", help="erase a chat and everything stored for it")
     purge.add_argument("chat_id", type=int)
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -162,6 +169,11 @@ async def purge_chat_command(settings: Settings, args: argparse.Namespace) -> in
         await db.close()
 
 
+@run_async
+async def doctor_command(settings: Settings, args: argparse.Namespace) -> int:
+    return print_findings(await diagnose(settings))
+
+
 def _confirm(prompt: str) -> bool:
     if not sys.stdin.isatty():
         print("veille: refusing to erase without --yes (stdin is not a terminal)", file=sys.stderr)
@@ -169,9 +181,24 @@ def _confirm(prompt: str) -> bool:
     return input(prompt).strip().lower() in {"y", "yes", "o", "oui"}
 
 
+@run_async
+async def reindex_command(settings: Settings, args: argparse.Namespace) -> int:
+    db = await _open(settings)
+    try:
+        started = time.monotonic()
+        count = await SearchRepository(db).rebuild_index()
+        print(f"search index rebuilt: {count} links in {time.monotonic() - started:.1f} s")
+        return 0
+    finally:
+        await db.close()
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": run,
     "migrate": migrate_command,
     "export": export_command,
     "purge-chat": purge_chat_command,
+    "doctor": doctor_command,
+    "import": import_command,
+    "reindex": reindex_command,
 }

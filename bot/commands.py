@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.i18n import Lang, Text
+from bot.i18n import alerts as alert_texts
+from bot.i18n import imports as import_texts
+from bot.i18n import search as search_texts
 
 Where = Literal["everywhere", "private", "groups"]
 
@@ -25,6 +28,11 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", "", Text(fr="présentation de Veille", en="what Veille does"), "private"),
     CommandSpec("help", "", Text(fr="les commandes", en="the commands")),
+    CommandSpec("search", "mots #tag", search_texts.CMD_SEARCH),
+    CommandSpec("recent", "", search_texts.CMD_RECENT),
+    CommandSpec("tags", "", search_texts.CMD_TAGS),
+    CommandSpec("delete", "", search_texts.CMD_DELETE, "groups"),
+    CommandSpec("forgetme", "", search_texts.CMD_FORGETME, "private"),
     CommandSpec(
         "lang",
         "fr|en",
@@ -41,6 +49,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "groups",
         admin=True,
     ),
+    CommandSpec(
+        "previews",
+        "on|off",
+        Text(
+            fr="récupérer titre et description des liens partagés ici",
+            en="fetch the title and description of links shared here",
+        ),
+        "groups",
+        admin=True,
+    ),
+    CommandSpec("import", "", import_texts.COMMAND, "private", admin=True),
+    CommandSpec("alerts", "on|off", alert_texts.CMD_ALERTS, "groups", admin=True),
+    CommandSpec("subscribe", alert_texts.SUBSCRIBE_ARGS, alert_texts.CMD_SUBSCRIBE, admin=True),
+    CommandSpec("unsubscribe", "[@…]", alert_texts.CMD_UNSUBSCRIBE, admin=True),
+    CommandSpec("subscriptions", "", alert_texts.CMD_SUBSCRIPTIONS),
+    CommandSpec("status", "", alert_texts.CMD_STATUS, "private"),
 )
 
 

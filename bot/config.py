@@ -55,15 +55,20 @@ class Settings(BaseSettings):
     delivery_per_second: float = Field(default=25.0, gt=0)
     delivery_per_chat_per_minute: int = Field(default=20, ge=1)
     delivery_max_attempts: int = Field(default=8, ge=1)
+    # Sends in flight at once; also the most messages a crash can duplicate (README).
+    delivery_concurrency: int = Field(default=8, ge=1, le=64)
 
     # Link previews.
     preview_concurrency: int = Field(default=8, ge=1, le=64)
     preview_per_host: int = Field(default=2, ge=1, le=16)
     preview_timeout_seconds: float = Field(default=15.0, gt=0)
     preview_max_attempts: int = Field(default=4, ge=1)
+    preview_info_url: str | None = None
 
     # Search.
     member_cache_seconds: int = Field(default=300, ge=0)
+    search_page_size: int = Field(default=8, ge=5, le=10)
+    search_page_seconds: int = Field(default=3600, ge=60)
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -32,6 +32,10 @@ CSV_COLUMNS = (
     "share_count",
     "kind",
     "domain",
+    "description",
+    "site_name",
+    "canonical_url",
+    "language",
 )
 
 
@@ -77,6 +81,10 @@ def csv_line(link: ExportedLink) -> str:
             link.share_count,
             link.kind,
             link.domain,
+            link.description or "",
+            link.site_name or "",
+            link.canonical_url or "",
+            link.language or "",
         ]
     )
 
@@ -98,8 +106,9 @@ def bookmark_entry(link: ExportedLink) -> str:
     )
     title = html.escape(link.title or link.url, quote=False)
     entry = f"    <DT><A {attrs}>{title}</A>\n"
-    if link.comment:
-        entry += f"    <DD>{html.escape(link.comment, quote=False)}\n"
+    note = link.comment or link.description  # the members' words first, else the page's
+    if note:
+        entry += f"    <DD>{html.escape(note, quote=False)}\n"
     return entry
 
 

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from telegram import Bot
 
 from bot.access import AccessService
+from bot.alerts import AlertService
 from bot.capture import CaptureService
 from bot.classify import load_rules
 from bot.config import Settings
+from bot.erasure import ErasureService
 from bot.i18n import Lang, pick_language
+from bot.import_requests import ImportRequests
+from bot.importing import ImportService
 from bot.permissions import MembershipCache
+from bot.previews import PreviewService
+from bot.search import PageStore, SearchService
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.links import LinkRepository
 from storage.migrate import migrate
+from storage.people import PeopleRepository
+from storage.search import SearchRepository
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,8 @@ class Services:
     access: AccessService
     capture: CaptureService
     members: MembershipCache
+    previews: PreviewService
+    alerts: AlertService
     can_read_all_group_messages: bool
 
     @classmethod
@@ -51,6 +62,10 @@ class Services:
                 default_language=settings.default_language,
             )
             capture = CaptureService(db=db, access=access, rules=rules)
+            previews = PreviewService(settings, db, chats)
+            previews.attach(capture)
+            alerts = AlertService.build(settings, db, access, bot)
+            alerts.attach(capture)
         except BaseException:
             await db.close()
             raise
@@ -66,17 +81,47 @@ class Services:
             access=access,
             capture=capture,
             members=MembershipCache(bot, ttl=settings.member_cache_seconds),
+            previews=previews,
+            alerts=alerts,
             can_read_all_group_messages=can_read,
         )
 
     def start(self) -> None:
         """Start the background workers."""
         self.capture.start()
+        self.previews.start()
+        self.alerts.start()
 
     async def close(self) -> None:
         """Stop the workers (finishing queued writes), then close the database."""
         await self.capture.stop()
+        await self.previews.stop()
+        await self.alerts.stop()
         await self.db.close()
 
     def language(self, chat_language: str | None, user_language: str | None) -> Lang:
         return pick_language(chat_language, user_language, self.settings.default_language)
+
+    @cached_property
+    def imports(self) -> ImportRequests:
+        """/import from a private chat (built on first use; imports skip the capture hooks)."""
+        service = ImportService(self.db, self.capture.rules)
+        return ImportRequests(service, self.chats, self.members, self.access)
+
+    @cached_property
+    def search(self) -> SearchService:
+        """Scopes, queries and result pages of /search, /recent, /tags and inline queries."""
+        pages = PageStore(ttl=self.settings.search_page_seconds)
+        return SearchService(
+            SearchRepository(self.db),
+            PeopleRepository(self.db),
+            self.access,
+            self.members,
+            page_size=self.settings.search_page_size,
+            pages=pages,
+        )
+
+    @cached_property
+    def erasure(self) -> ErasureService:
+        """/delete and /forgetme."""
+        return ErasureService(self.db, PeopleRepository(self.db))

@@ -28,17 +28,24 @@ async def bot_membership(update: Update, context: Context) -> None:
     now = change.new_chat_member.status in _PRESENT
     if was and not now:
         await svc.access.on_bot_removed(change.chat.id)
+        await svc.alerts.on_bot_removed(change.chat.id)
         return
     if not now:
         return
     chat = await svc.access.on_bot_added(chat_ref(change.chat), actor_of(change.from_user))
     svc.members.invalidate(change.chat.id, context.bot.id)
+    if change.chat.type == Chat.CHANNEL and not _can_post(change.new_chat_member):
+        await svc.alerts.on_bot_removed(change.chat.id, "cannot_post")
     lang = await language(update, context)
     if not was and chat.status == "pending":
         await _say(context, chat.id, core.PENDING_IN_CHAT(lang))
     is_admin = change.new_chat_member.status == ChatMember.ADMINISTRATOR
     if change.chat.type != Chat.CHANNEL and not is_admin and not svc.can_read_all_group_messages:
         await svc.access.warn_privacy_once(chat, lang)
+
+
+def _can_post(member: ChatMember) -> bool:
+    return bool(getattr(member, "can_post_messages", False))
 
 
 async def migrated(update: Update, context: Context) -> None:

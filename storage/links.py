@@ -112,6 +112,10 @@ class ExportedLink:
     last_shared_at: int
     share_count: int
     shares: tuple[ExportedShare, ...]
+    canonical_url: str | None = None  # from the page's preview, like title and description
+    language: str | None = None
+    chat_type: str = ""  # so that `veille import jsonl` recreates the chat on a new server
+    chat_title: str = ""
 
 
 _RECOMPUTE = f"""
@@ -239,7 +243,8 @@ class LinkRepository:
         params: tuple[int, ...] = (after_id, chat_id) if chat_id is not None else (after_id,)
         conn = self._db.reader
         async with conn.execute(
-            "SELECT l.* FROM links l WHERE " + where + " ORDER BY l.id LIMIT ?",
+            "SELECT l.*, c.type AS chat_type, c.title AS chat_title FROM links l "
+            "JOIN chats c ON c.id = l.chat_id WHERE " + where + " ORDER BY l.id LIMIT ?",
             (*params, size),
         ) as cursor:
             rows = list(await cursor.fetchall())
@@ -265,6 +270,10 @@ def _exported(row: sqlite3.Row, shares: Sequence[ExportedShare]) -> ExportedLink
         last_shared_at=row["last_shared_at"],
         share_count=row["share_count"],
         shares=tuple(shares),
+        canonical_url=row["canonical_url"],
+        language=row["language"],
+        chat_type=row["chat_type"],
+        chat_title=row["chat_title"],
     )
 
 
@@ -480,3 +489,53 @@ def _drop_empty_links(conn: sqlite3.Connection, link_ids: Iterable[int]) -> int:
         ids,
     )
     return cursor.rowcount
+
+
+# --- Erasing shares (/delete, /forgetme) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedShares:
+    """What erasing shares removed: the shares, and the links whose last share they were."""
+
+    shares: int
+    links: int
+
+
+def delete_message_shares(
+    conn: sqlite3.Connection, chat_id: int, message_id: int
+) -> RemovedShares:
+    """Erase the shares of one message; a link goes with its last share."""
+    return _remove_shares(conn, "chat_id = ? AND message_id = ?", (chat_id, message_id))
+
+
+def delete_person_shares(conn: sqlite3.Connection, person_id: int) -> RemovedShares:
+    """Erase every share of one person, in every chat; a link goes with its last share."""
+    return _remove_shares(conn, "person_id = ?", (person_id,))
+
+
+def _remove_shares(
+    conn: sqlite3.Connection, where: str, params: tuple[int, ...]
+) -> RemovedShares:
+    tag_ids = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT tag_id FROM share_tags WHERE share_id IN "
+            f"(SELECT id FROM shares WHERE {where})",
+            params,
+        )
+    ]
+    rows = conn.execute(f"DELETE FROM shares WHERE {where} RETURNING link_id", params).fetchall()
+    link_ids = sorted({row[0] for row in rows})
+    recompute(conn, link_ids=link_ids)  # the index follows through its triggers
+    removed = conn.execute(
+        "DELETE FROM links WHERE id IN (SELECT value FROM json_each(?)) AND share_count = 0",
+        (json.dumps(link_ids),),
+    ).rowcount
+    # A tag nobody uses any more is forgotten too (its display form may be personal).
+    conn.execute(
+        "DELETE FROM tags WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND NOT EXISTS (SELECT 1 FROM share_tags WHERE tag_id = tags.id)",
+        (json.dumps(tag_ids),),
+    )
+    return RemovedShares(shares=len(rows), links=removed)

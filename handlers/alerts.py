@@ -1,0 +1,177 @@
+"""/alerts, /subscribe, /unsubscribe, /subscriptions and /status."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Chat, Message, Update
+from telegram.constants import ParseMode
+
+from bot.alerts import ENDED_REASONS, Target, filters_of
+from bot.announce import FilterError, SubscribeArgs, describe_filters, parse_subscribe_args
+from bot.chat_settings import parse_switch
+from bot.i18n import Lang, Text, core
+from bot.i18n import alerts as texts
+from bot.status import render_status
+from handlers.context import Context, chat_ref, is_chat_admin, language, services
+from storage.alerts import Subscription
+
+REFUSALS: dict[str, Text] = {
+    "not_admin": texts.REFUSED_NOT_ADMIN,
+    "cannot_post": texts.REFUSED_CANNOT_POST,
+    "unknown_chat": texts.REFUSED_UNKNOWN_CHAT,
+    "not_approved": texts.REFUSED_NOT_APPROVED,
+    "unavailable": texts.REFUSED_UNAVAILABLE,
+}
+
+
+async def set_alerts(update: Update, context: Context) -> None:
+    """/alerts on|off: announce the petitions and campaigns shared here (admins only)."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    lang = await language(update, context)
+    chat = await svc.access.get(message.chat_id)
+    switch = parse_switch(context.args[0]) if context.args else None
+    if message.chat.type == Chat.PRIVATE:
+        await message.reply_text(texts.GROUPS_ONLY(lang))
+    elif switch is None or chat is None:
+        state = texts.STATE_ON if chat is None or chat.alerts_enabled else texts.STATE_OFF
+        await message.reply_text(texts.ALERTS_USAGE(lang, state=state(lang)))
+    elif not await is_chat_admin(message, context):
+        await message.reply_text(core.ADMIN_ONLY(lang))
+    else:
+        await svc.chats.set_alerts(chat.id, switch)
+        svc.access.forget(chat.id)
+        done = texts.ALERTS_SET_ON if switch else texts.ALERTS_SET_OFF
+        await message.reply_text(done(lang))
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [pétitions|campagnes] [#tags]: announcements posted here (or in @channel)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    args = await _parsed(message, context, lang)
+    target = await _target(message, context, args, lang, to_post=True) if args else None
+    if args is None or target is None:
+        return
+    user = message.from_user
+    by = user.id if user is not None and message.sender_chat is None else None
+    await services(context).alerts.subscribe(target, by, args.filters)
+    what = html.escape(describe_filters(args.filters, lang))
+    await _reply(message, texts.SUBSCRIBED(lang, chat=_name(target, lang), what=what))
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe [@channel]: no more announcements there (admins only)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    args = await _parsed(message, context, lang)
+    target = await _target(message, context, args, lang, to_post=False) if args else None
+    if target is None:
+        return
+    ended = await services(context).alerts.unsubscribe(target.ref.id)
+    text = texts.UNSUBSCRIBED if ended else texts.NOT_SUBSCRIBED
+    await _reply(message, text(lang, chat=_name(target, lang)))
+
+
+async def subscriptions(update: Update, context: Context) -> None:
+    """/subscriptions: the filters in force here; in private, the chats you subscribed."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await language(update, context)
+    alerts = services(context).alerts
+    if message.chat.type != Chat.PRIVATE:
+        found = await alerts.repo.get(message.chat_id)
+        here = Target(chat_ref(message.chat))
+        await _reply(message, _describe(found, _name(here, lang), lang))
+        return
+    user_id = message.from_user.id if message.from_user else message.chat_id
+    mine = await alerts.repo.by_user(user_id)
+    lines = "\n".join(f"• {_describe(s, _subscription_name(s), lang)}" for s in mine)
+    text = texts.MY_SUBSCRIPTIONS(lang, lines=lines) if mine else texts.NO_SUBSCRIPTIONS(lang)
+    await _reply(message, text)
+
+
+async def status(update: Update, context: Context) -> None:
+    """/status: the deployment at a glance (operators, in a private chat)."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    lang = await language(update, context)
+    user = message.from_user
+    if user is None or not svc.access.is_operator(user.id):
+        await message.reply_text(core.OPERATORS_ONLY(lang))
+    elif message.chat.type != Chat.PRIVATE:
+        await message.reply_text(texts.STATUS_PRIVATE_ONLY(lang))
+    else:
+        report = await svc.alerts.status()
+        text = render_status(report.counts, report.outbox, report.errors, lang, markup=True)
+        await _reply(message, text)
+
+
+async def _parsed(message: Message, context: Context, lang: Lang) -> SubscribeArgs | None:
+    try:
+        return parse_subscribe_args(context.args or [])
+    except FilterError as error:
+        usage = texts.SUBSCRIBE_USAGE(lang)
+        await message.reply_text(texts.BAD_FILTER(lang, word=error.word, usage=usage))
+        return None
+
+
+async def _target(
+    message: Message, context: Context, args: SubscribeArgs, lang: Lang, *, to_post: bool
+) -> Target | None:
+    """The chat the command is about, if the sender may act on it; otherwise say why not."""
+    alerts = services(context).alerts
+    user = message.from_user
+    if args.target is not None:
+        user_id = user.id if user is not None and message.sender_chat is None else 0
+        target = await alerts.target_named(args.target, user_id, to_post=to_post)
+    elif message.chat.type == Chat.PRIVATE:
+        await message.reply_text(texts.REFUSED_PRIVATE(lang))
+        return None
+    elif not await is_chat_admin(message, context):
+        target = Target(chat_ref(message.chat), "not_admin")
+    else:
+        target = await alerts.target_here(chat_ref(message.chat), to_post=to_post)
+    if target.refusal is None:
+        return target
+    await _reply(message, REFUSALS[target.refusal](lang, chat=_name(target, lang)))
+    return None
+
+
+def _name(target: Target, lang: Lang) -> str:
+    ref = target.ref
+    if ref.id == 0:  # not found: show what was typed
+        return f"<b>{html.escape(ref.title)}</b>"
+    shown = f"@{ref.username}" if ref.username else ref.title or texts.THIS_CHAT(lang)
+    return f"<b>{html.escape(shown)}</b>"
+
+
+def _subscription_name(subscription: Subscription) -> str:
+    shown = subscription.chat_title or str(subscription.chat_id)
+    if subscription.chat_username:
+        shown = f"@{subscription.chat_username}"
+    return f"<b>{html.escape(shown)}</b>"
+
+
+def _describe(subscription: Subscription | None, name: str, lang: Lang) -> str:
+    if subscription is None:
+        return texts.NOT_SUBSCRIBED(lang, chat=name)
+    if not subscription.active:
+        why = ENDED_REASONS.get(subscription.ended_reason or "", texts.REASON_UNSUBSCRIBED)
+        return texts.SUBSCRIPTION_ENDED(lang, chat=name, reason=why(lang))
+    what = html.escape(describe_filters(filters_of(subscription), lang))
+    return texts.SUBSCRIPTION_IN_FORCE(lang, chat=name, what=what)
+
+
+async def _reply(message: Message, text: str) -> None:
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
