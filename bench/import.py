@@ -6,7 +6,7 @@ process exactly as `veille import telegram` does (ImportService, batches of 500)
 RSS is the import's own. The baseline is live capture in the same session: bench/capture.py's
 capture variant (the real Application, long polling against the fake Bot API).
 
-    python -m bench.import [--messages 100000] [--capture-messages 20000]
+    python -m bench.import [--messages 100000] [--capture-messages 20000] [--quick]
 
 Prints one JSON line. Targets: peak RSS under 200 MB whatever the file size (the file is
 streamed), and messages/s at least live capture's updates/s.
@@ -73,7 +73,10 @@ def main() -> None:
     parser.add_argument("--link-ratio", type=float, default=0.6)
     parser.add_argument("--capture-messages", type=int, default=20_000, help="0: no baseline")
     parser.add_argument("--child", nargs=2, type=Path, metavar=("EXPORT", "DATABASE"))
+    parser.add_argument("--quick", action="store_true", help="10,000 messages, a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.messages, args.capture_messages = 10_000, min(args.capture_messages, 2_000)
     if args.child:
         child(*args.child)
         return

@@ -53,6 +53,7 @@ from storage.alerts import (
     insert_announcement,
     link_tags,
     serving_subscriptions,
+    share_of,
 )
 from storage.db import Database
 from storage.links import MessageShare, SavedLink, SaveResult
@@ -79,6 +80,7 @@ class AnnouncementDraft:
     source: Source = field(default_factory=Source)
     source_chat_id: int | None = None  # never receives its own announcement
     link_id: int | None = None
+    share_id: int | None = None  # its comment is the title when `title` is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,7 @@ class AlertService:
             source_name=draft.source.name,
             source_url=draft.source.url,
             link_id=draft.link_id,
+            share_id=draft.share_id,
         )
         announcement_id = insert_announcement(conn, new, to_chat)
         if announcement_id is None:
@@ -215,23 +218,35 @@ class AlertService:
     async def target_here(self, ref: ChatRef, *, to_post: bool = True) -> Target:
         """The chat a command was posted in; its sender's rights are the handler's check.
 
-        `to_post`: the bot must be able to post there, and the chat be approved (subscribing).
+        `to_post` (subscribing): the bot must be able to post there, the chat be approved.
         """
-        return Target(ref, await self._refusal(ref) if to_post else None)
+        try:
+            if to_post and not await self._bot_can_post(ref):
+                return Target(ref, "cannot_post")
+        except TelegramError as error:
+            log.warning("checking the bot's rights in %s failed: %s", ref.id, error)
+            return Target(ref, "unavailable")
+        return Target(ref, await self._approval(ref) if to_post else None)
 
     async def target_named(self, reference: str, user_id: int, *, to_post: bool = True) -> Target:
-        """A chat named from elsewhere (`@channel`, `-100…`), checked with Telegram."""
+        """A chat named from elsewhere (`@channel`, `-100…`), checked with Telegram.
+
+        The bot's own rights come first: without them, Telegram does not tell who the
+        chat's administrators are.
+        """
         ref = ChatRef(0, "channel", reference)
         try:
             found = await self._resolve(reference)
             if found is None:
                 return Target(ref, "unknown_chat")
+            if to_post and not await self._bot_can_post(found):
+                return Target(found, "cannot_post")
             if not await self._may_manage(found.id, user_id):
                 return Target(found, "not_admin")
         except TelegramError as error:
             log.warning("checking %s with Telegram failed: %s", reference, error)
             return Target(ref, "unavailable")
-        return Target(found, await self._refusal(found) if to_post else None)
+        return Target(found, await self._approval(found) if to_post else None)
 
     async def subscribe(self, target: Target, by: int | None, filters: Filters) -> Subscription:
         kinds = sorted(filters.kinds)
@@ -240,14 +255,8 @@ class AlertService:
     async def unsubscribe(self, chat_id: int) -> bool:
         return await self.repo.end(chat_id, "unsubscribed") is not None
 
-    async def _refusal(self, ref: ChatRef) -> Refusal | None:
-        try:
-            if not await self._bot_can_post(ref):
-                return "cannot_post"
-        except TelegramError as error:
-            log.warning("checking the bot's rights in %s failed: %s", ref.id, error)
-            return "unavailable"
-        chat = await self._access.on_message(ref)
+    async def _approval(self, ref: ChatRef) -> Refusal | None:
+        chat = await self._access.on_message(ref)  # registers a chat first heard of here
         return None if chat.approved else "not_approved"
 
     async def _resolve(self, reference: str) -> ChatRef | None:
@@ -315,16 +324,18 @@ class AlertService:
 def _draft(
     conn: sqlite3.Connection, item: MessageShare, link: SavedLink, source: AlertSource
 ) -> AnnouncementDraft:
-    """A share's announcement: its link, the chat's hashtags for it, the comment as title."""
+    """A share's announcement: its link, the chat's hashtags for it, the share's comment as
+    title (read when sending, never copied: /forgetme must leave nothing of it)."""
     public = Source("chat", source.title, f"https://t.me/{source.username}")
     return AnnouncementDraft(
         kind="campaign" if link.kind == "campaign" else "petition",
         url=link.url,
-        title=item.comment or None,
+        title=None,
         tags=tuple(link_tags(conn, link.link_id)) or item.tags,
         source=public if source.username else Source("chat"),
         source_chat_id=source.id,
         link_id=link.link_id,
+        share_id=share_of(conn, link.link_id, item.message_id),
     )
 
 

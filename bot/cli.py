@@ -26,6 +26,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.doctor import diagnose, print_findings
 from bot.import_cli import add_import_parser, import_command
 from bot.logs import configure_logging
+from bot.outbox_cli import add_outbox_parser, outbox_command
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError
 from storage.links import LinkRepository
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--chat", type=int, help="only this chat id")
     export.add_argument("--format", choices=export_format.FORMATS, default="jsonl")
     add_import_parser(sub)
+    add_outbox_parser(sub)
     sub.add_parser("doctor", help="check this deployment and say what is wrong")
     sub.add_parser("reindex", help="rebuild and optimise the search index")
     purge = sub.add_parser("purge-chat", help="erase a chat and everything stored for it")
@@ -200,5 +202,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "purge-chat": purge_chat_command,
     "doctor": doctor_command,
     "import": import_command,
+    "outbox": outbox_command,
     "reindex": reindex_command,
 }

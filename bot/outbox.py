@@ -48,6 +48,10 @@ from storage.outbox import ClaimedDelivery, OutboxRepository, Outcome, Recorded
 
 log = logging.getLogger(__name__)
 
+# Due times live in the database as wall-clock time and in memory as monotonic time; a claim
+# allows for the rounding between the two rather than come back empty-handed.
+CLOCK_SLACK = 0.01
+
 ChatMoved = Callable[[int, int], Awaitable[None]]
 SubscriptionEnded = Callable[[Subscription, str], Awaitable[None]]
 
@@ -128,6 +132,7 @@ class OutboxWorker:
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._resumed = False
         self._next_rescan = 0.0
         self.stats = DeliveryStats()
 
@@ -160,13 +165,26 @@ class OutboxWorker:
         self._changed.set()
 
     def is_idle(self) -> bool:
-        """Nothing in flight and nothing known to be due, now or later."""
-        return not self._in_flight and not self._lanes.has_work()
+        """Running, caught up with the outbox, nothing in flight nor due (now or later)."""
+        caught_up = self._task is not None and self._next_rescan > 0.0
+        return caught_up and not self._in_flight and not self._lanes.has_work()
 
     # --- the loop -------------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                if not self._resumed:
+                    await self._resume()
+                await self._step()
+            except Exception:
+                log.exception("outbox worker step failed; trying again in a moment")
+                await asyncio.sleep(1.0)
+
+    async def _resume(self) -> None:
+        """After a restart, what the previous process was sending is pending again."""
         resumed = await self._outbox.recover()
+        self._resumed = True
         if resumed:
             self.stats.resumed = resumed
             log.warning(
@@ -174,12 +192,6 @@ class OutboxWorker:
                 "any of them Telegram had already accepted will appear twice",
                 resumed,
             )
-        while not self._stopping:
-            try:
-                await self._step()
-            except Exception:
-                log.exception("outbox worker step failed; trying again in a moment")
-                await asyncio.sleep(1.0)
 
     async def _step(self) -> None:
         self._changed.clear()
@@ -210,16 +222,16 @@ class OutboxWorker:
         )
 
     async def _rescan(self, now: float) -> None:
-        self._next_rescan = now + self.pace.rescan_seconds
         self._lanes.prune(now)
         await self._outbox.release_expired(time.time(), self._in_flight)
         for chat_id, due in (await self._outbox.pending_chats()).items():
-            self._lanes.add_work(chat_id, self._clock.from_wall(due), now)
+            self._lanes.add_work(chat_id, self._clock.from_wall(due), self._clock.now())
+        self._next_rescan = now + self.pace.rescan_seconds
 
     async def _claim(self, chat_ids: list[int]) -> None:
         lease = self._clock.real_seconds(self.pace.lease_seconds)
         try:
-            claim = await self._outbox.claim(chat_ids, time.time(), lease)
+            claim = await self._outbox.claim(chat_ids, time.time() + CLOCK_SLACK, lease)
         except BaseException:
             now = self._clock.now()
             for chat_id in chat_ids:

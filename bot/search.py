@@ -136,6 +136,21 @@ class SearchService:
         chosen = tuple(c.chat_id for c, ok in zip(candidates, checks, strict=True) if ok)
         return Scope(chosen, private=True)
 
+    async def saved_scope(self, saved: SavedSearch, chat_id: int, user_id: int) -> Scope | None:
+        """The scope of a page button pressed by `user_id` under a message in `chat_id`.
+
+        None when the button is not theirs to press: another chat's search replayed here, a
+        private search that is someone else's, or a group the presser is not a member of (in a
+        public group anyone can see the message and its buttons).
+        """
+        if chat_id != saved.chat_id:
+            return None
+        if saved.private:
+            return await self.private_scope(user_id) if saved.owner_id == user_id else None
+        if not await self._is_member(chat_id, user_id):
+            return None
+        return await self.group_scope(chat_id)
+
     async def _is_member(self, chat_id: int, user_id: int) -> bool:
         try:
             return await self.members.is_member(chat_id, user_id)
@@ -168,7 +183,9 @@ class SearchService:
             kinds=query.kinds,
             sites=query.sites,
             person_ids=person_ids,
-            tags=query.tags,
+            # `tags_text:"cnil"` is exact; a key of several tokens (`jo_2024`) could also match
+            # across two neighbouring tags, so those are checked against the stored keys.
+            tags=tuple(tag for tag in query.tags if not tag.isalnum()),
         )
 
     async def top_tags(self, scope: Scope, limit: int = 30) -> list[TagCount]:

@@ -33,36 +33,36 @@ def render_status(
     """Chats, links, subscriptions, outbox counts by state, the last errors."""
     escape = html.escape if markup else _same
     title = texts.STATUS_TITLE(lang)
-    lines = [f"<b>{title}</b>" if markup else title]
-    lines.append(
+    lines = [f"<b>{title}</b>" if markup else title, *_summary(counts, lang)]
+    lines.append(texts.STATUS_OUTBOX(lang, counts=outbox_counts(outbox, lang)))
+    lines.append(texts.STATUS_ERRORS(lang) if errors else texts.STATUS_NO_ERRORS(lang))
+    lines.extend(f"• {escape(delivery_line(line))}" for line in errors)
+    return "\n".join(lines)
+
+
+def _summary(counts: StatusCounts, lang: Lang) -> list[str]:
+    chats, links = counts.chats, counts.links
+    return [
         texts.STATUS_CHATS(
             lang,
-            approved=counts.chats.get("approved", 0),
-            pending=counts.chats.get("pending", 0),
-            denied=counts.chats.get("denied", 0),
+            approved=chats.get("approved", 0),
+            pending=chats.get("pending", 0),
+            denied=chats.get("denied", 0),
             inactive=counts.inactive_chats,
-        )
-    )
-    lines.append(
+        ),
         texts.STATUS_LINKS(
             lang,
-            links=sum(counts.links.values()),
-            petitions=counts.links.get("petition", 0),
-            campaigns=counts.links.get("campaign", 0),
-        )
-    )
-    lines.append(
+            links=sum(links.values()),
+            petitions=links.get("petition", 0),
+            campaigns=links.get("campaign", 0),
+        ),
         texts.STATUS_SUBSCRIPTIONS(
             lang,
             active=counts.subscriptions_active,
             ended=counts.subscriptions_ended,
             announcements=counts.announcements,
-        )
-    )
-    lines.append(texts.STATUS_OUTBOX(lang, counts=outbox_counts(outbox, lang)))
-    lines.append(texts.STATUS_ERRORS(lang) if errors else texts.STATUS_NO_ERRORS(lang))
-    lines.extend(f"• {escape(delivery_line(line))}" for line in errors)
-    return "\n".join(lines)
+        ),
+    ]
 
 
 def outbox_counts(outbox: Mapping[str, int], lang: Lang) -> str:

@@ -105,19 +105,15 @@ async def page_button(update: Update, context: Context) -> None:
     lang = await language(update, context)
     parsed = parse_page_callback(query.data)
     saved = search.recall(parsed[0]) if parsed else None
-    chat = query.message.chat if query.message else None
-    if (
-        parsed is None
-        or saved is None
-        or chat is None
-        or chat.id != saved.chat_id
-        or (saved.owner_id is not None and saved.owner_id != query.from_user.id)
-    ):
+    chat_id = query.message.chat.id if query.message else None
+    scope = None
+    if parsed and saved and chat_id is not None:
+        scope = await search.saved_scope(saved, chat_id, query.from_user.id)
+    if parsed is None or saved is None or scope is None:
         await query.answer(texts.PAGE_EXPIRED(lang), show_alert=True)
         return
     search_id, page = parsed
-    scope = await _saved_scope(context, saved)
-    result = await search.page(scope, saved.text, page) if scope else ResultPage((), False)
+    result = await search.page(scope, saved.text, page)
     await query.answer()
     try:
         await query.edit_message_text(
@@ -128,13 +124,6 @@ async def page_button(update: Update, context: Context) -> None:
         )
     except TelegramError as error:  # "message is not modified", a deleted message...
         log.debug("could not show page %s: %s", page, error)
-
-
-async def _saved_scope(context: Context, saved: SavedSearch) -> Scope | None:
-    search = services(context).search
-    if saved.private and saved.owner_id is not None:
-        return await search.private_scope(saved.owner_id)
-    return await search.group_scope(saved.chat_id)
 
 
 def _page_text(result: ResultPage, saved: SavedSearch, page: int, size: int, lang: Lang) -> str:

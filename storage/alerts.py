@@ -36,6 +36,7 @@ class NewAnnouncement:
     source_name: str | None = None
     source_url: str | None = None
     link_id: int | None = None
+    share_id: int | None = None  # the title is its comment, read when sending
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,13 @@ def alert_source(conn: sqlite3.Connection, chat_id: int) -> AlertSource | None:
     return AlertSource(row[0], row[1], row[2], row[3], bool(row[4]))
 
 
+def share_of(conn: sqlite3.Connection, link_id: int, message_id: int) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM shares WHERE link_id = ? AND message_id = ?", (link_id, message_id)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def link_tags(conn: sqlite3.Connection, link_id: int) -> list[Tag]:
     """Every hashtag the link's shares carry, in the order they first appeared."""
     rows = conn.execute(
@@ -137,8 +145,8 @@ def insert_announcement(
         conflict = "(target_chat_id, url) WHERE audience = 'direct'"
     row = conn.execute(
         "INSERT INTO announcements(kind, url, title, tags, source_kind, source_chat_id, "
-        "source_name, source_url, audience, target_chat_id, link_id, created_at) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {conflict} DO NOTHING "
+        "source_name, source_url, audience, target_chat_id, link_id, share_id, created_at) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT {conflict} DO NOTHING "
         "RETURNING id",
         (
             new.kind,
@@ -152,6 +160,7 @@ def insert_announcement(
             audience,
             target_chat_id,
             new.link_id,
+            new.share_id,
             now(),
         ),
     ).fetchone()

@@ -131,10 +131,11 @@ RETURNING id
 
 _CLAIMED = """
 SELECT d.id, d.chat_id, d.announcement_id, d.attempts, a.kind, a.url,
-       coalesce(a.title, l.title), a.tags, a.source_kind, a.source_name, a.source_url,
-       c.language
+       coalesce(a.title, nullif(s.comment, ''), l.title), a.tags, a.source_kind,
+       a.source_name, a.source_url, c.language
 FROM deliveries d JOIN announcements a ON a.id = d.announcement_id
 JOIN chats c ON c.id = d.chat_id LEFT JOIN links l ON l.id = a.link_id
+LEFT JOIN shares s ON s.id = a.share_id
 WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.id
 """
 

@@ -7,7 +7,8 @@ with bm25 and column weights. bm25 computed on the whole index would first count
 contains each term (FTS5 does this for its IDF): ~10 ms for a word in a third of a million
 links, ~100 ms for a phrase of two common words. Ranked inside the block, in a small in-memory
 FTS5 table with the same tokenizer, the cost is bounded by the block's size. Page 1 is the best of
-the 100 most recent matches; later pages continue into older blocks.
+the 100 most recent matches; later pages continue into older blocks. The ranking table is
+contentless: it keeps only what bm25 reads (about a third cheaper to fill).
 
 Each search runs as one function in the reader connection's thread, inside one read transaction
 (one snapshot, one round trip), and rolls back so the ranking table is left empty.
@@ -38,7 +39,7 @@ SELECT search_key, {", ".join(COLUMNS)}, chat_token FROM links ORDER BY search_k
 """
 _RANK_TABLE = f"""
 CREATE VIRTUAL TABLE IF NOT EXISTS temp.links_rank USING fts5(
-    {", ".join(COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2')
+    {", ".join(COLUMNS)}, content = '', tokenize = 'unicode61 remove_diacritics 2')
 """
 _RANK_FILL = f"""
 INSERT INTO temp.links_rank(rowid, {", ".join(COLUMNS)})
@@ -49,7 +50,13 @@ SELECT r.rowid FROM temp.links_rank r JOIN main.links l ON l.id = r.rowid
 WHERE links_rank MATCH ?
 ORDER BY bm25(links_rank, {", ".join(map(str, WEIGHTS))}), l.last_shared_at DESC, l.id DESC
 """
+# The chat token in the expression keeps the chat's links only (the rowid range alone could
+# hold another chat sharing the slot): without filters, the links table is not read at all.
 _CANDIDATES = """
+SELECT 4294967295 - (rowid % 4294967296) FROM links_fts
+WHERE links_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid LIMIT ?
+"""
+_FILTERED_CANDIDATES = """
 SELECT l.id FROM links_fts CROSS JOIN links l ON l.id = 4294967295 - (links_fts.rowid % 4294967296)
 WHERE links_fts MATCH ? AND links_fts.rowid BETWEEN ? AND ? AND l.chat_id = ? {filters}
 ORDER BY links_fts.rowid LIMIT ?
@@ -63,6 +70,7 @@ LEFT JOIN people p ON p.id = (
     SELECT s.person_id FROM shares s WHERE s.link_id = l.id ORDER BY s.shared_at, s.id LIMIT 1)
 WHERE l.id IN (SELECT value FROM json_each(?))
 """
+_DISPLAYS = "SELECT key, display FROM tags WHERE key IN (SELECT value FROM json_each(?))"
 _RECENT = """
 SELECT l.id FROM links l WHERE l.chat_id IN (SELECT value FROM json_each(?)) {filters}
 ORDER BY l.last_shared_at DESC, l.id DESC LIMIT ? OFFSET ?
@@ -172,6 +180,7 @@ class SearchRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._prepared: object | None = None  # the reader connection the ranking table is on
 
     async def search(
         self,
@@ -215,10 +224,13 @@ class SearchRepository:
         One round trip for the whole search (see Database.run_write for why `_execute`).
         """
         reader = self._db.reader
+        prepare = self._prepared is not reader
+        self._prepared = reader
 
         def body() -> T:
             raw: sqlite3.Connection = reader._conn
-            _ensure_rank_table(raw)
+            if prepare:
+                _prepare_reader(raw)
             raw.execute("BEGIN")
             try:
                 return fn(raw)
@@ -236,11 +248,14 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
     return count
 
 
-def _ensure_rank_table(conn: sqlite3.Connection) -> None:
-    found = conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'links_rank'").fetchone()
-    if found is None:
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute(_RANK_TABLE)
+def _prepare_reader(conn: sqlite3.Connection) -> None:
+    """The ranking table, on the reader connection (once per connection).
+
+    It lives in the connection's temp database, never committed: each search fills it inside its
+    read transaction and leaves it empty. (`temp_store` is left alone: changing it fails while
+    another coroutine's statement is pending on the shared reader.)
+    """
+    conn.execute(_RANK_TABLE)
 
 
 def _search(
@@ -278,12 +293,13 @@ def _candidates(
 ) -> list[int]:
     """Up to `limit` matching link ids of these chats, most recent (highest id) first."""
     conditions, params = filter_sql(filters)
-    sql = _CANDIDATES.format(filters=conditions)
+    sql = _FILTERED_CANDIDATES.format(filters=conditions) if conditions else _CANDIDATES
     found: list[int] = []
     for chat_id in chat_ids:
         low, high = key_range(chat_id)
         expression = scoped_expression(chat_id, match, exclude)
-        rows = conn.execute(sql, (expression, low, high, chat_id, *params, limit))
+        values = (chat_id, *params) if conditions else ()
+        rows = conn.execute(sql, (expression, low, high, *values, limit))
         found += [row[0] for row in rows]
     if len(chat_ids) > 1:
         found.sort(reverse=True)
@@ -292,13 +308,11 @@ def _candidates(
 
 def _rank(conn: sqlite3.Connection, ids: list[int], match: str) -> list[int]:
     """These links, best first by bm25 inside the set, then most recently shared."""
-    if not ids:
-        return []
-    if not match:
-        return _by_recency(conn, ids)
+    if len(ids) < 2 or not match:
+        return _by_recency(conn, ids) if len(ids) > 1 else ids
     conn.execute(_RANK_FILL, (json.dumps(ids),))
     ranked = [row[0] for row in conn.execute(_RANKED, (match,))]
-    conn.execute("DELETE FROM temp.links_rank")
+    conn.execute("INSERT INTO temp.links_rank(links_rank) VALUES ('delete-all')")
     if len(ranked) < len(ids):  # cannot happen with the same tokenizer; never lose a result
         seen = set(ranked)
         ranked += [link_id for link_id in _by_recency(conn, ids) if link_id not in seen]
@@ -329,13 +343,8 @@ def _hits(conn: sqlite3.Connection, ids: list[int]) -> tuple[Hit, ...]:
     if not ids:
         return ()
     rows = {row[0]: row for row in conn.execute(_HITS, (json.dumps(ids),))}
-    keys = {key for row in rows.values() for key in row[7].split()}
-    displays = dict(
-        conn.execute(
-            "SELECT key, display FROM tags WHERE key IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(keys)),),
-        ).fetchall()
-    )
+    keys = sorted({key for row in rows.values() for key in row[7].split()})
+    displays = dict(conn.execute(_DISPLAYS, (json.dumps(keys),)).fetchall()) if keys else {}
     return tuple(_hit(rows[link_id], displays) for link_id in ids if link_id in rows)
 
 

@@ -7,7 +7,7 @@
 -- subscription and is unique per normalised URL; a "direct" one goes to target_chat_id only
 -- (a feed added by that chat) and is unique per (target chat, URL).
 -- The source is described only when it is public (source_name, source_url); a private group
--- is never named.
+-- is never named, and nothing says who shared.
 CREATE TABLE announcements (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('petition', 'campaign')),
@@ -21,6 +21,9 @@ CREATE TABLE announcements (
     audience TEXT NOT NULL CHECK (audience IN ('community', 'direct')),
     target_chat_id INTEGER REFERENCES chats(id) ON UPDATE CASCADE ON DELETE CASCADE,
     link_id INTEGER REFERENCES links(id) ON DELETE SET NULL,
+    -- The share that made the link notable: its comment is the title, read when sending and
+    -- never copied, so that /forgetme (which deletes the share) leaves nothing of it here.
+    share_id INTEGER REFERENCES shares(id) ON DELETE SET NULL,
     created_at INTEGER NOT NULL,
     CHECK ((audience = 'direct') = (target_chat_id IS NOT NULL))
 );
@@ -31,6 +34,7 @@ CREATE UNIQUE INDEX announcements_direct_url ON announcements(target_chat_id, ur
 -- Foreign keys need an index on the child side, or every chat update or link deletion scans.
 CREATE INDEX announcements_source ON announcements(source_chat_id);
 CREATE INDEX announcements_link ON announcements(link_id);
+CREATE INDEX announcements_share ON announcements(share_id);
 
 -- At most one subscription per chat: its filters are the ones in force. An ended subscription
 -- stays (active = 0) with the reason, until the chat subscribes again.

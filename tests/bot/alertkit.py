@@ -13,7 +13,7 @@ from pathlib import Path
 from telegram import Bot
 
 from bot.access import AccessService
-from bot.alerts import AlertService, AnnouncementDraft, Announced
+from bot.alerts import AlertService, Announced, AnnouncementDraft
 from bot.announce import Filters, Source
 from bot.outbox import Pace
 from bot.pacing import Backoff

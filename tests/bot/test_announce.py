@@ -11,8 +11,9 @@ from bot.announce import (
     MAX_TEXT,
     NOTABLE_KINDS,
     AnnouncementView,
-    Filters,
     FilterError,
+    Filters,
+    NotableKind,
     Source,
     SubscribeArgs,
     describe_filters,
@@ -21,9 +22,9 @@ from bot.announce import (
     utf16_length,
 )
 
-BOTH = frozenset(NOTABLE_KINDS)
-PETITIONS = frozenset({"petition"})
-CAMPAIGNS = frozenset({"campaign"})
+BOTH: frozenset[NotableKind] = frozenset(NOTABLE_KINDS)
+PETITIONS: frozenset[NotableKind] = frozenset({"petition"})
+CAMPAIGNS: frozenset[NotableKind] = frozenset({"campaign"})
 
 
 def visible(markup: str) -> int:
@@ -189,7 +190,7 @@ def test_a_long_title_is_cut_with_an_ellipsis_and_whitespace_folded() -> None:
 )
 def test_every_message_fits_telegrams_limit(view: AnnouncementView) -> None:
     for lang in ("fr", "en"):
-        text = render(view, lang)  # type: ignore[arg-type]
+        text = render(view, lang)
         assert 0 < visible(text) <= MAX_TEXT
         assert view.url in html.unescape(text)  # the link is always there, shown or behind text
 

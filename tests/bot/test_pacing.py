@@ -15,7 +15,7 @@ from bot.pacing import INFINITY, Backoff, FloodPauses, Lanes, Limit, SendWindow
 )
 def test_limit_per_second(rate: float, count: int, seconds: float) -> None:
     limit = Limit.per_second(rate)
-    assert (limit.count, limit.seconds) == (count, pytest.approx(seconds))
+    assert limit.count == count and limit.seconds == pytest.approx(seconds)
 
 
 def test_limits_scale_and_refuse_nonsense() -> None:
@@ -41,7 +41,9 @@ def test_arrivals_never_crowd_a_window_whatever_the_latency() -> None:
     `count` arrivals: a place is reused only a window after its request came back."""
     rng = random.Random(7)
     window = SendWindow(Limit(5, 1.0))
-    now, arrivals, open_sends = 0.0, [], []
+    now = 0.0
+    arrivals: list[float] = []
+    open_sends: list[tuple[float]] = []
     for _ in range(400):
         while window.room(now) <= 0:
             returned, *_ = open_sends.pop(0)
@@ -53,9 +55,7 @@ def test_arrivals_never_crowd_a_window_whatever_the_latency() -> None:
         arrivals.append(arrival)
         now += rng.uniform(0.0, 0.05)
     arrivals.sort()
-    worst = max(
-        sum(1 for other in arrivals if start - 1.0 < other <= start) for start in arrivals
-    )
+    worst = max(sum(1 for other in arrivals if start - 1.0 < other <= start) for start in arrivals)
     assert worst <= 5
 
 

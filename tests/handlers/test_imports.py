@@ -193,3 +193,16 @@ async def test_bookmarks_sent_to_the_bot_are_the_senders_shares(
     assert summary is not None and "Favoris lus : 3" in (summary.text or "")
     shares = await harness.rows("SELECT DISTINCT person_id, message_id, source FROM shares")
     assert [tuple(row) for row in shares] == [(alice.id, 0, "bookmarks")]
+
+
+async def test_imported_history_runs_none_of_the_capture_hooks(
+    tmp_path: Path, fake: FakeBotApi, alice: FakeUser, group: FakeChat
+) -> None:
+    async with running(tmp_path, fake, fetch_previews=True) as harness:
+        operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
+        await harness.send(fake.my_chat_member(group, operator, "left", "administrator"))
+        assert harness.services.capture.after_save  # live captures would queue previews
+        question = await send_file(harness, alice, "telegram_current.json", "result.json")
+        await harness.send(fake.callback_query(alice, question, buttons(question)[0][1]))
+        assert len(await harness.rows("SELECT 1 FROM links")) == 5
+        assert await harness.rows("SELECT 1 FROM preview_jobs") == []

@@ -41,7 +41,11 @@ async def chats(db: Database, *ids: int, status: str = "approved") -> ChatReposi
     repo = ChatRepository(db)
     for chat_id in ids:
         await repo.upsert(
-            chat_id, type="channel", title=f"c{chat_id}", username=None, status=status  # type: ignore[arg-type]
+            chat_id,
+            type="channel",
+            title=f"c{chat_id}",
+            username=None,
+            status=status,  # type: ignore[arg-type]
         )
     return repo
 

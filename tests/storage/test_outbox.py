@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
-from storage.alerts import AlertRepository, NewAnnouncement, insert_announcement
+from storage.alerts import AlertRepository, NewAnnouncement, insert_announcement, share_of
 from storage.chats import ChatRepository
 from storage.db import Database
-from storage.outbox import Outcome, OutboxRepository, queue_deliveries
+from storage.links import LinkDraft, MessageShare, save_messages
+from storage.outbox import OutboxRepository, Outcome, queue_deliveries
 
 A = -1001000000011
 B = -1001000000012
@@ -80,8 +82,9 @@ async def test_outcomes_are_recorded_and_report_the_next_due(db: Database) -> No
     [delivery] = (await outbox.claim([A], at=10.0, lease=60.0)).deliveries
     recorded = await outbox.record(Outcome(delivery.id, "sent", message_id=77))
     assert (recorded.chat_id, recorded.next_due, recorded.ended) == (A, 50.0, None)
-    async with db.reader.execute("SELECT state, message_id, lease_until FROM deliveries") as c:
-        assert [tuple(row) for row in await c.fetchall()][0] == ("sent", 77, None)
+    sql = "SELECT state, message_id, lease_until FROM deliveries WHERE id = ?"
+    async with db.reader.execute(sql, (delivery.id,)) as c:
+        assert [tuple(row) for row in await c.fetchall()] == [("sent", 77, None)]
 
 
 async def test_a_failure_counts_and_keeps_its_error(db: Database) -> None:
@@ -165,3 +168,28 @@ async def test_deliveries_follow_a_migrated_chat_and_go_with_a_purged_one(db: Da
     await chats.purge(B)
     assert await states(db) == [(A, "pending")]
     assert await outbox.counts() == {"pending": 1}
+
+
+async def test_the_title_is_read_from_the_share_and_leaves_with_it(db: Database) -> None:
+    outbox = await setup(db, A, B)
+    link = LinkDraft("https://e.org/p", "e.org", "petition")
+    share = MessageShare(SOURCE, 5, 100, (link,), comment="Signez contre la VSA")
+
+    def write(conn: sqlite3.Connection) -> int:
+        [saved] = save_messages(conn, [share])
+        link_id = saved.links[0].link_id
+        share_id = share_of(conn, link_id, 5)
+        new = NewAnnouncement("petition", link.url, None, (), "chat", SOURCE, link_id=link_id)
+        announcement = insert_announcement(conn, replace(new, share_id=share_id))
+        assert announcement is not None
+        queue_deliveries(conn, announcement, [A, B], 0.0)
+        return link_id
+
+    await db.run_write(write)
+    [first] = (await outbox.claim([A], at=10.0, lease=60.0)).deliveries
+    assert first.title == "Signez contre la VSA"
+    await db.execute_write("DELETE FROM shares WHERE message_id = 5")  # what /forgetme does
+    [second] = (await outbox.claim([B], at=10.0, lease=60.0)).deliveries
+    assert second.title is None
+    async with db.reader.execute("SELECT count(*) FROM announcements WHERE title IS NULL") as c:
+        assert (await c.fetchone())[0] == 1  # type: ignore[index]

@@ -1,0 +1,399 @@
+"""Search latency at 1,000,000 links: Veille's search against raw FTS5 and a LIKE scan.
+
+Builds (once, cached under /tmp, keyed by VERSION and size) a database of synthetic links across
+200 chats: French vocabulary with accents, Zipf-distributed words and hashtags, titles and
+descriptions as previews fill them, one share per link. Then runs 200 mixed queries, each scoped
+to one chat as the /search handler scopes it, three ways in the same run:
+
+  veille  SearchService.group_scope + .page, as handlers/search.py calls them (aiosqlite)
+  fts     `MATCH 'chat_token:… AND (…)' ORDER BY rank LIMIT n` on the same index and connection
+  like    `chat_id = ? AND (title LIKE '%w%' OR …)`: a count, then the page newest first, as
+          telegram-search-bot does (linkding's paginator counts too)
+
+    python -m bench.search [--links 1000000] [--queries 200] [--rebuild]
+
+Each query runs in ROUNDS rounds and counts with the median of its times; the p50 and p95 of a
+class are taken over its queries. Prints one JSON line: p50/p95 ms per query class for each way,
+the ratios, the database size per link and peak RSS. Targets: selective classes >= 30x faster
+than LIKE at p50; no class slower than 1.5x raw FTS5; Veille's common-word and phrase p95 within
+5x of its rare-word p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot
+
+from bench.corpus import SITES, TAGS, WORDS
+from bot.access import AccessService
+from bot.folding import fold_key
+from bot.permissions import MembershipCache
+from bot.query import parse_query
+from bot.search import SearchService
+from storage.chats import ChatRepository
+from storage.db import Database
+from storage.migrate import available_migrations, split_statements
+from storage.people import PeopleRepository
+from storage.search import SearchRepository, chat_token, rebuild_index
+
+VERSION = 3  # of the database: change it when the schema or the generator changes
+TERMS_VERSION = 2
+CHATS = 200
+PEOPLE = 5000
+PAGE = 8
+ROUNDS = 5  # each query's time is the median of its rounds (the machine is shared)
+CLASSES = ("common", "rare", "two_words", "phrase", "common_phrase", "tag", "tag_word", "site")
+SELECTIVE = ("rare", "two_words", "phrase", "tag_word")
+_SYLLABLES = (
+    "ba bé ca ché co da dé fa fi ga gué la lé li lo ma mé mi mo na né ni no pa pé pi po ra ré ri "
+    "ro sa sé si so ta té ti to va vé vi vo za ète ière ment tion eur oir age ance"
+)
+SYLLABLES = tuple(_SYLLABLES.split())
+
+
+def chat_ids() -> list[int]:
+    return [-1001000000000 - n for n in range(CHATS)]
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    """The corpus's French words first (most frequent), then a long tail of made-up words."""
+    tail: set[str] = set()
+    while len(tail) < 20_000:
+        tail.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    words = list(dict.fromkeys(w.lower() for w in WORDS))
+    return words + sorted(tail - set(words))
+
+
+def link_rows(count: int, seed: int = 20261129) -> Iterator[tuple[Any, ...]]:
+    """(id, chat, person, url, domain, kind, title, description, comment, tags_text, at)."""
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    weights = list(itertools.accumulate(1 / rank**1.05 for rank in range(1, len(vocab) + 1)))
+    tag_weights = list(itertools.accumulate(1 / rank for rank in range(1, len(TAGS) + 1)))
+    chats = chat_ids()
+
+    def words(n: int) -> str:
+        return " ".join(rng.choices(vocab, cum_weights=weights, k=n))
+
+    def row(link_id: int) -> tuple[Any, ...]:
+        site = rng.choice(SITES)
+        tags = rng.choices(TAGS, cum_weights=tag_weights, k=rng.randint(0, 4))
+        kind = "petition" if site == "www.change.org" else "link"
+        return (
+            link_id,
+            rng.choice(chats),
+            rng.randrange(PEOPLE) + 1,
+            f"https://{site}/{words(1)}/{link_id}",
+            site.removeprefix("www."),
+            kind,
+            words(rng.randint(5, 12)).capitalize(),
+            words(rng.randint(10, 30)),
+            words(rng.randint(0, 10)),
+            " ".join(dict.fromkeys(fold_key(tag) for tag in tags)),
+            1_600_000_000 + link_id * 60,
+        )
+
+    return (row(n) for n in range(1, count + 1))
+
+
+def build(path: Path, count: int) -> None:
+    """The database, schema from the real migrations, filled in bulk, index refilled once."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+    triggers = []
+    for migration in available_migrations():
+        for statement in split_statements(migration.sql):
+            if statement.startswith("CREATE TRIGGER links_fts"):
+                triggers.append(statement)  # created after the bulk load
+            else:
+                conn.execute(statement)
+    stamp = int(time.time())
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO chats(id, type, title, status, created_at, updated_at) "
+        "VALUES (?, 'supergroup', ?, 'approved', ?, ?)",
+        [(chat, f"Groupe {n}", stamp, stamp) for n, chat in enumerate(chat_ids())],
+    )
+    conn.executemany(
+        "INSERT INTO people(id, display_name, username, updated_at) VALUES (?, ?, ?, ?)",
+        [(n, f"Membre {n}", f"membre{n}", stamp) for n in range(1, PEOPLE + 1)],
+    )
+    conn.executemany(
+        "INSERT INTO tags(key, display) VALUES (?, ?)",
+        list({fold_key(tag): tag for tag in TAGS}.items()),
+    )
+    tag_ids = dict(conn.execute("SELECT key, id FROM tags").fetchall())
+    rows = link_rows(count)
+    while batch := list(itertools.islice(rows, 50_000)):
+        _insert(conn, batch, tag_ids)
+    rebuild_index(conn)
+    for statement in triggers:
+        conn.execute(statement)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+
+
+def _insert(
+    conn: sqlite3.Connection, batch: list[tuple[Any, ...]], tag_ids: dict[str, int]
+) -> None:
+    conn.executemany(
+        "INSERT INTO links(id, chat_id, url, domain, kind, title, description, comment_text, "
+        "tags_text, share_count, first_shared_at, last_shared_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        [(r[0], r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[10]) for r in batch],
+    )
+    conn.executemany(
+        "INSERT INTO shares(id, link_id, chat_id, message_id, person_id, shared_at, comment) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(r[0], r[0], r[1], r[0], r[2], r[10], r[8]) for r in batch],
+    )
+    conn.executemany(
+        "INSERT INTO share_tags(share_id, tag_id) VALUES (?, ?)",
+        [(r[0], tag_ids[key]) for r in batch for key in r[9].split()],
+    )
+
+
+def doc_count(conn: sqlite3.Connection, expression: str) -> int:
+    row = conn.execute("SELECT count(*) FROM links_fts WHERE links_fts MATCH ?", (expression,))
+    return int(row.fetchone()[0])
+
+
+def choose_terms(path: Path, count: int) -> dict[str, Any]:
+    """Words for each class, picked by their measured document frequency.
+
+    Selective classes match a few links per chat (100 to 1,000 links of 1,000,000), so that a
+    LIKE scan has to read the whole chat: two mid-frequency words, a phrase of two common words,
+    a hashtag and a word. The common word is in about a third of the links.
+    """
+    conn = sqlite3.connect(path)
+    rng = random.Random(7)
+    vocab = vocabulary(random.Random(20261129))
+    low, high = max(2, count // 10_000), max(10, count // 1000)
+    head = {word: doc_count(conn, f'"{word}"') for word in vocab[:60]}
+    common = min(head, key=lambda word: abs(head[word] - count / 3))
+    top = sorted(head, key=head.__getitem__, reverse=True)
+    band = {w: doc_count(conn, f'"{w}"') for w in rng.sample(vocab[60:1500], 150)}
+    mid = [w for w, n in band.items() if count / 400 <= n <= count / 60]
+    tail = rng.sample(vocab[2000:], 200)
+    rare = [w for w in tail if low <= doc_count(conn, f'"{w}"') <= high][:20]
+    tags = sorted({fold_key(t) for t in TAGS}, key=lambda k: -doc_count(conn, f'tags_text:"{k}"'))
+
+    def selective(candidates: list[str], limit: int = 12) -> list[str]:
+        return [q for q in candidates if low <= doc_count(conn, q) <= high * 2][:limit]
+
+    pairs = selective([f'"{a}" AND "{b}"' for a, b in zip(mid[::2], mid[1::2], strict=False)])
+    phrases = selective([f'"{a} {b}"' for a, b in (rng.sample(top[:30], 2) for _ in range(60))], 8)
+    tag_words = selective(
+        [f'tags_text:"{t}" AND "{w}"' for t in tags[:6] for w in rng.sample(mid, 4)]
+    )
+    conn.close()
+    return {"common": common, "common_df": head[common], "top": top[:2], "rare": rare,
+            "two_words": [q.replace('"', "").replace(" AND ", " ") for q in pairs],
+            "phrase": [q.replace('"', "") for q in phrases],
+            "tag": tags[:3],
+            "tag_word": [q.replace('tags_text:"', "#").replace('" AND "', " ").rstrip('"')
+                         for q in tag_words]}  # fmt: skip
+
+
+def queries(terms: dict[str, Any], total: int) -> list[tuple[str, str, int]]:
+    """(class, query text, chat) for `total` queries, classes interleaved."""
+    rng = random.Random(11)
+    chats = chat_ids()
+    makers: dict[str, Callable[[], str]] = {
+        "common": lambda: terms["common"],
+        "rare": lambda: rng.choice(terms["rare"]),
+        "two_words": lambda: rng.choice(terms["two_words"]),
+        "phrase": lambda: f'"{rng.choice(terms["phrase"])}"',
+        "common_phrase": lambda: f'"{terms["top"][0]} {terms["top"][1]}"',
+        "tag": lambda: f"#{rng.choice(terms['tag'])}",
+        "tag_word": lambda: rng.choice(terms["tag_word"]),
+        "site": lambda: f"site:{rng.choice(SITES).removeprefix('www.')}",
+    }
+    return [
+        (CLASSES[n % len(CLASSES)], makers[CLASSES[n % len(CLASSES)]](), rng.choice(chats))
+        for n in range(total)
+    ]
+
+
+def like_sql(text: str) -> tuple[str, list[object]]:
+    """The same query as LIKE conditions: each word (or phrase) in some column."""
+    query = parse_query(text)
+    conditions: list[str] = []
+    params: list[object] = []
+    for group in query.groups:
+        term = group[0]
+        if term.kind == "tag":
+            conditions.append("tags_text LIKE ?")
+            params.append(f"%{term.text}%")
+        else:
+            columns = ("title", "description", "comment_text", "tags_text", "url")
+            conditions.append("(" + " OR ".join(f"{c} LIKE ?" for c in columns) + ")")
+            params += [f"%{term.text}%"] * len(columns)
+    for site in query.sites:
+        conditions.append("domain LIKE ?")
+        params.append(f"%{site}")
+    return " AND ".join(conditions), params
+
+
+async def measure(
+    path: Path, plan: list[tuple[str, str, int]]
+) -> dict[str, dict[str, list[float]]]:
+    db = Database(path)
+    await db.open()
+    bot = Bot("1:bench")  # never initialised: group scopes make no Telegram call
+    chats = ChatRepository(db)
+    access = AccessService(chats, bot, operators=frozenset(), open_registration=False,
+                           default_language="fr")  # fmt: skip
+    service = SearchService(
+        SearchRepository(db), PeopleRepository(db), access, MembershipCache(bot), page_size=PAGE
+    )
+    timings: dict[str, dict[str, list[float]]] = {w: {c: [] for c in CLASSES} for w in WAYS}
+
+    async def veille(text: str, chat: int) -> object:
+        scope = await service.group_scope(chat)
+        assert scope is not None
+        return await service.page(scope, text, 0)
+
+    async def fts(text: str, chat: int) -> object:
+        query = parse_query(text)
+        expression = f'chat_token:"{chat_token(chat)}" AND ({query.match})'
+        sql = "SELECT rowid FROM links_fts WHERE links_fts MATCH ? ORDER BY rank LIMIT ?"
+        async with db.reader.execute(sql, (expression, PAGE)) as cursor:
+            return await cursor.fetchall()
+
+    async def like(text: str, chat: int) -> object:
+        """A count for the page numbers, then the page: what telegram-search-bot does."""
+        where, params = like_sql(text)
+        count = f"SELECT count(*) FROM links WHERE chat_id = ? AND {where}"
+        async with db.reader.execute(count, (chat, *params)) as cursor:
+            await cursor.fetchall()
+        sql = (f"SELECT id FROM links WHERE chat_id = ? AND {where} "
+               "ORDER BY last_shared_at DESC LIMIT ?")  # fmt: skip
+        async with db.reader.execute(sql, (chat, *params, PAGE)) as cursor:
+            return await cursor.fetchall()
+
+    ways: dict[str, Callable[[str, int], Awaitable[object]]] = {
+        "veille": veille, "fts": fts, "like": like}  # fmt: skip
+    for _, text, chat in plan[:30]:  # warm the page cache and the statement caches
+        for run in ways.values():
+            await run(text, chat)
+    samples: dict[str, list[list[float]]] = {name: [[] for _ in plan] for name in ways}
+    for _ in range(ROUNDS):
+        for index, (_, text, chat) in enumerate(plan):
+            for name, run in ways.items():
+                started = time.perf_counter()
+                await run(text, chat)
+                samples[name][index].append((time.perf_counter() - started) * 1000)
+    await db.close()
+    for name in ways:
+        for index, (klass, _, _) in enumerate(plan):
+            timings[name][klass].append(statistics.median(samples[name][index]))
+    return timings
+
+
+WAYS = ("veille", "fts", "like")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def summarise(timings: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for way in WAYS:
+        figures[way] = {
+            c: {"p50": round(statistics.median(v), 2), "p95": round(percentile(v, 0.95), 2)}
+            for c, v in timings[way].items()
+        }
+    p = {w: {c: figures[w][c] for c in CLASSES} for w in WAYS}
+    figures["like_over_veille_p50"] = {
+        c: round(p["like"][c]["p50"] / p["veille"][c]["p50"], 1) for c in CLASSES
+    }
+    figures["veille_over_fts"] = {
+        c: {q: round(p["veille"][c][q] / p["fts"][c][q], 2) for q in ("p50", "p95")}
+        for c in CLASSES
+    }
+    rare_p95 = p["veille"]["rare"]["p95"]
+    figures["veille_p95_over_rare_p95"] = {
+        c: round(p["veille"][c]["p95"] / rare_p95, 2)
+        for c in ("common", "phrase", "common_phrase")
+    }
+    figures["targets_met"] = {
+        "selective_30x_faster_than_like_p50": all(
+            figures["like_over_veille_p50"][c] >= 30 for c in SELECTIVE
+        ),
+        "no_class_over_1_5x_fts": all(
+            max(r.values()) <= 1.5 for r in figures["veille_over_fts"].values()
+        ),
+        "common_and_phrase_p95_within_5x_rare": all(
+            r <= 5 for r in figures["veille_p95_over_rare_p95"].values()
+        ),
+    }
+    return figures
+
+
+def ensure_database(count: int, rebuild: bool) -> tuple[Path, dict[str, Any], float]:
+    path = Path(f"/tmp/veille-bench-search-v{VERSION}-{count}.sqlite3")
+    sidecar = path.with_suffix(f".terms{TERMS_VERSION}.json")
+    build_seconds = 0.0
+    if rebuild or not path.exists():
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+        started = time.perf_counter()
+        # A child process builds it, so that peak RSS below is the searches' own.
+        subprocess.run([sys.executable, "-m", "bench.search", "--build-only", "--links",
+                        str(count)], check=True)  # fmt: skip
+        build_seconds = time.perf_counter() - started
+    if not sidecar.exists():
+        sidecar.write_text(json.dumps(choose_terms(path, count), ensure_ascii=False))
+    return path, json.loads(sidecar.read_text()), build_seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--links", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    if args.build_only:
+        build(Path(f"/tmp/veille-bench-search-v{VERSION}-{args.links}.sqlite3"), args.links)
+        return
+    path, terms, build_seconds = ensure_database(args.links, args.rebuild)
+    plan = queries(terms, args.queries)
+    figures = summarise(asyncio.run(measure(path, plan)))
+    size = sum(f.stat().st_size for f in path.parent.glob(path.name + "*"))
+    figures |= {
+        "links": args.links,
+        "chats": CHATS,
+        "queries": len(plan),
+        "rounds": ROUNDS,
+        "terms": {k: v[:3] if isinstance(v, list) else v for k, v in terms.items()},
+        "db_bytes_per_link": round(size / args.links),
+        "build_seconds": round(build_seconds, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
