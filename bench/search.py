@@ -350,6 +350,22 @@ def summarise(timings: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
     return figures
 
 
+def headline(figures: dict[str, Any]) -> dict[str, float | bool]:
+    """The few figures the runner's table shows (it skips nested values)."""
+    veille = figures["veille"]
+    return {
+        "veille_rare_p50_ms": veille["rare"]["p50"],
+        "veille_common_p95_ms": veille["common"]["p95"],
+        "veille_phrase_p95_ms": veille["phrase"]["p95"],
+        "min_like_over_veille_selective_p50": min(
+            figures["like_over_veille_p50"][c] for c in SELECTIVE
+        ),
+        "max_veille_over_fts": max(max(r.values()) for r in figures["veille_over_fts"].values()),
+        "max_p95_over_rare_p95": max(figures["veille_p95_over_rare_p95"].values()),
+        "all_targets_met": all(figures["targets_met"].values()),
+    }
+
+
 def ensure_database(count: int, rebuild: bool) -> tuple[Path, dict[str, Any], float]:
     path = Path(f"/tmp/veille-bench-search-v{VERSION}-{count}.sqlite3")
     sidecar = path.with_suffix(f".terms{TERMS_VERSION}.json")
@@ -372,16 +388,20 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="50,000 links, 70 queries (smoke)")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     if args.build_only:
         build(Path(f"/tmp/veille-bench-search-v{VERSION}-{args.links}.sqlite3"), args.links)
         return
+    if args.quick:
+        args.links, args.queries = 50_000, 70
     path, terms, build_seconds = ensure_database(args.links, args.rebuild)
     plan = queries(terms, args.queries)
     figures = summarise(asyncio.run(measure(path, plan)))
     size = sum(f.stat().st_size for f in path.parent.glob(path.name + "*"))
+    figures = {"benchmark": "search", **headline(figures), **figures}
     figures |= {
         "links": args.links,
         "chats": CHATS,

@@ -5,7 +5,7 @@ This is the only module of `bot/` that imports `handlers/`. Handler order, in on
 group -2  members joining or leaving (chat_member, left_chat_member): membership cache upkeep
 group -1  bot membership (my_chat_member), group migrations, operator approval buttons
 group  0  commands (/start, /help, /lang, /ack, /previews, /alerts, /subscribe, /status,
-          ...); in private chats, /import
+          /feed, ...); in private chats, /import
           with a file (caption /import) and its group-choice buttons; /search, /recent,
           /tags, /delete, /forgetme, their buttons, inline queries and chosen inline results
 group  1  capture of group messages and channel posts (text and captions, edits included)
@@ -42,6 +42,7 @@ from bot.i18n import LANGUAGES
 from bot.search import PAGE_PREFIX
 from bot.services import Services
 from handlers import alerts, basics, capture, errors, imports, manage, membership, previews
+from handlers import feeds as feed_handlers
 from handlers import search as searching
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("unsubscribe", alerts.unsubscribe),
         ("subscriptions", alerts.subscriptions),
         ("status", alerts.status),
+        ("feed", feed_handlers.feed_command),
         ("search", searching.search_command),
         ("recent", searching.recent_command),
         ("tags", manage.tags_command),

@@ -24,6 +24,7 @@ from bot.app import build_application
 from bot.classify import RulesFileError, load_rules
 from bot.config import Settings, SettingsError, load_settings
 from bot.doctor import diagnose, print_findings
+from bot.feeds_cli import add_feeds_parser, feeds_command
 from bot.import_cli import add_import_parser, import_command
 from bot.logs import configure_logging
 from bot.outbox_cli import add_outbox_parser, outbox_command
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=export_format.FORMATS, default="jsonl")
     add_import_parser(sub)
     add_outbox_parser(sub)
+    add_feeds_parser(sub)
     sub.add_parser("doctor", help="check this deployment and say what is wrong")
     sub.add_parser("reindex", help="rebuild and optimise the search index")
     purge = sub.add_parser("purge-chat", help="erase a chat and everything stored for it")
@@ -203,5 +205,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "doctor": doctor_command,
     "import": import_command,
     "outbox": outbox_command,
+    "feeds": feeds_command,
     "reindex": reindex_command,
 }

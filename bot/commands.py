@@ -10,6 +10,7 @@ from typing import Literal
 
 from bot.i18n import Lang, Text
 from bot.i18n import alerts as alert_texts
+from bot.i18n import feeds as feed_texts
 from bot.i18n import imports as import_texts
 from bot.i18n import search as search_texts
 
@@ -64,6 +65,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("subscribe", alert_texts.SUBSCRIBE_ARGS, alert_texts.CMD_SUBSCRIBE, admin=True),
     CommandSpec("unsubscribe", "[@…]", alert_texts.CMD_UNSUBSCRIBE, admin=True),
     CommandSpec("subscriptions", "", alert_texts.CMD_SUBSCRIPTIONS),
+    CommandSpec("feed", feed_texts.FEED_ARGS, feed_texts.CMD_FEED, admin=True),
     CommandSpec("status", "", alert_texts.CMD_STATUS, "private"),
 )
 

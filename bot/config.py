@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     preview_max_attempts: int = Field(default=4, ge=1)
     preview_info_url: str | None = None
 
+    # Feed polling (VEILLE_FEED_POLL_SECONDS above is the default interval).
+    feed_concurrency: int = Field(default=32, ge=1, le=256)
+    feed_per_host: int = Field(default=2, ge=1, le=16)
+    feed_timeout_seconds: float = Field(default=20.0, gt=0)
+    feed_max_failures: int = Field(default=10, ge=1)
+
     # Search.
     member_cache_seconds: int = Field(default=300, ge=0)
     search_page_size: int = Field(default=8, ge=5, le=10)

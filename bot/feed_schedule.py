@@ -26,7 +26,9 @@ MAX_CHAT_INTERVAL = 7 * 86_400
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 _NO_CACHE = re.compile(r"(?:^|,)\s*(no-cache|no-store)\b", re.IGNORECASE)
-_DURATION = re.compile(r"^(\d+)\s*(s|sec|secs|secondes?|seconds?|m|mn|min|mins|minutes?|h|heures?|hours?)?$")
+_DURATION = re.compile(
+    r"^(\d+)\s*(s|sec|secs|secondes?|seconds?|m|mn|min|mins|minutes?|h|heures?|hours?)?$"
+)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
 
@@ -45,7 +47,9 @@ def _expires_in(expires: str | None, date: str | None) -> float | None:
     if not expires or not date:
         return None
     try:
-        return max(0.0, (parsedate_to_datetime(expires) - parsedate_to_datetime(date)).total_seconds())
+        return max(
+            0.0, (parsedate_to_datetime(expires) - parsedate_to_datetime(date)).total_seconds()
+        )
     except (TypeError, ValueError):
         return None  # "Expires: 0" and other invalid dates mean "already stale"
 

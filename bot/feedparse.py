@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -126,7 +125,7 @@ def _parse_xml_feed(body: bytes, content_type: str | None, url: str) -> ParsedFe
     )
     problem = _real_problem(document)
     if not document.get("version") and not document.entries:
-        raise NotAFeed(problem or "unknown format")
+        raise NotAFeed("unknown format")
     if problem and not document.entries:  # truncated or broken: no entry could be read
         raise MalformedFeed(problem)
     channel = document.feed

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NoReturn
 from xml.parsers import expat
 from xml.sax.saxutils import quoteattr
 
@@ -60,7 +61,7 @@ class _OpmlReader:
         self.feeds: dict[str, OpmlFeed] = {}
         self._stack: list[str | None] = []  # per open outline: its folder title, or None
 
-    def forbid(self, *_: object) -> None:
+    def forbid(self, *_: object) -> NoReturn:
         raise _Forbidden
 
     def start(self, name: str, attributes: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from bot.capture import CaptureService
 from bot.classify import load_rules
 from bot.config import Settings
 from bot.erasure import ErasureService
+from bot.feeds import FeedService
 from bot.i18n import Lang, pick_language
 from bot.import_requests import ImportRequests
 from bot.importing import ImportService
@@ -41,6 +42,7 @@ class Services:
     members: MembershipCache
     previews: PreviewService
     alerts: AlertService
+    feeds: FeedService
     can_read_all_group_messages: bool
 
     @classmethod
@@ -66,6 +68,7 @@ class Services:
             previews.attach(capture)
             alerts = AlertService.build(settings, db, access, bot)
             alerts.attach(capture)
+            feeds = FeedService(settings, db, alerts, rules, access, bot)
         except BaseException:
             await db.close()
             raise
@@ -83,6 +86,7 @@ class Services:
             members=MembershipCache(bot, ttl=settings.member_cache_seconds),
             previews=previews,
             alerts=alerts,
+            feeds=feeds,
             can_read_all_group_messages=can_read,
         )
 
@@ -91,11 +95,13 @@ class Services:
         self.capture.start()
         self.previews.start()
         self.alerts.start()
+        self.feeds.start()
 
     async def close(self) -> None:
         """Stop the workers (finishing queued writes), then close the database."""
         await self.capture.stop()
         await self.previews.stop()
+        await self.feeds.stop()
         await self.alerts.stop()
         await self.db.close()
 

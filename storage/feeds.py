@@ -240,6 +240,11 @@ def chat_receives(conn: sqlite3.Connection, chat_id: int) -> bool:
     return bool(row and row[0])
 
 
+def add_announced(conn: sqlite3.Connection, feed_id: int, count: int) -> None:
+    if count:
+        conn.execute("UPDATE feeds SET announced = announced + ? WHERE id = ?", (count, feed_id))
+
+
 # --- whole transactions and reads ---------------------------------------------------------
 
 

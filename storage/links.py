@@ -514,9 +514,7 @@ def delete_person_shares(conn: sqlite3.Connection, person_id: int) -> RemovedSha
     return _remove_shares(conn, "person_id = ?", (person_id,))
 
 
-def _remove_shares(
-    conn: sqlite3.Connection, where: str, params: tuple[int, ...]
-) -> RemovedShares:
+def _remove_shares(conn: sqlite3.Connection, where: str, params: tuple[int, ...]) -> RemovedShares:
     tag_ids = [
         row[0]
         for row in conn.execute(
