@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# The soak test (tests/soak): veille run under mixed traffic, killed and restarted. Opt-in;
+# VEILLE_SOAK_SECONDS sets its length (CI runs a short one).
+soak: $(STAMP)
+	VEILLE_SOAK_SECONDS=$${VEILLE_SOAK_SECONDS:-60} $(BIN)/pytest -m soak -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -69,20 +69,20 @@ def parse_feed_args(args: Sequence[str]) -> FeedArgs:
         raise FeedArgsError(words[0])
     rest = words[1:]
     if action == "add":
-        return _parse_add(rest)
+        return _parse_add(rest, words[0])
     if action in ("help", "list"):
         if rest:
             raise FeedArgsError(rest[0])
         return FeedArgs(action)
-    return _parse_numbered(action, rest)
+    return _parse_numbered(action, rest, words[0])
 
 
-def _parse_add(words: list[str]) -> FeedArgs:
+def _parse_add(words: list[str], said: str) -> FeedArgs:
     target = None
     if words and _is_chat_reference(words[0]):
         target, words = words[0], words[1:]
     if not words:
-        raise FeedArgsError("add")
+        raise FeedArgsError(said)
     url, *options = words
     if _is_chat_reference(url) or url.startswith("#"):
         raise FeedArgsError(url)
@@ -105,15 +105,15 @@ def _parse_add(words: list[str]) -> FeedArgs:
     return FeedArgs("add", target, url, kind, tuple(tags.items())[:MAX_FEED_TAGS], sample=sample)
 
 
-def _parse_numbered(action: Action, words: list[str]) -> FeedArgs:
+def _parse_numbered(action: Action, words: list[str], said: str) -> FeedArgs:
     if not words:
-        raise FeedArgsError(action)
+        raise FeedArgsError(said)
     feed_id = _feed_number(words[0])
     if action == "interval":
         duration = " ".join(words[1:])
         seconds = parse_interval(duration) if duration else None
         if seconds is None:
-            raise FeedArgsError(duration or action)
+            raise FeedArgsError(duration or said)
         return FeedArgs(action, feed_id=feed_id, interval=seconds)
     if len(words) > 1:
         raise FeedArgsError(words[1])

@@ -139,6 +139,7 @@ class FeedService:
         self._commit: GroupCommit[PollResult, str | None] = GroupCommit(db, self._apply_polls)
         self._fetcher: SafeFetcher | None = None
         self.poller: FeedPoller | None = None
+        self._observe: Callable[[PollResult], None] | None = None
 
     @property
     def fetcher(self) -> SafeFetcher:
@@ -153,7 +154,9 @@ class FeedService:
             )
         return self._fetcher
 
-    def start(self) -> None:
+    def start(self, observe: Callable[[PollResult], None] | None = None) -> None:
+        """Start polling; `observe` sees every written outcome (benchmarks)."""
+        self._observe = observe
         settings = PollSettings(
             concurrency=self.settings.feed_concurrency,
             per_host=self.settings.feed_per_host,
@@ -163,7 +166,7 @@ class FeedService:
         )
         self._commit.start()
         self.poller = FeedPoller(
-            self.repo, self.fetcher, self._record, settings, clock=self._clock, rng=self._rng
+            self.repo, self.fetcher, self.record, settings, clock=self._clock, rng=self._rng
         )
         self.poller.start()
 
@@ -256,8 +259,11 @@ class FeedService:
 
     # --- what polls find (writer thread) ----------------------------------------------------
 
-    async def _record(self, result: PollResult) -> None:
+    async def record(self, result: PollResult) -> None:
+        """Write a poll's outcome (commits shared with other polls); tell about a pause."""
         paused = await self._commit.submit(result)
+        if self._observe is not None:
+            self._observe(result)
         if paused is not None:
             record = result.record
             await self.tell_paused(result.feed, paused, record.error, record.failures)

@@ -13,7 +13,7 @@ from bot.chat_settings import parse_switch
 from bot.i18n import Lang, Text, core
 from bot.i18n import alerts as texts
 from bot.status import render_status
-from handlers.context import Context, chat_ref, is_chat_admin, language, services
+from handlers.context import Context, chat_ref, is_chat_admin, language, reply, services
 from storage.alerts import Subscription
 
 REFUSALS: dict[str, Text] = {
@@ -35,17 +35,17 @@ async def set_alerts(update: Update, context: Context) -> None:
     chat = await svc.access.get(message.chat_id)
     switch = parse_switch(context.args[0]) if context.args else None
     if message.chat.type == Chat.PRIVATE:
-        await message.reply_text(texts.GROUPS_ONLY(lang))
+        await reply(message, texts.GROUPS_ONLY(lang))
     elif switch is None or chat is None:
         state = texts.STATE_ON if chat is None or chat.alerts_enabled else texts.STATE_OFF
-        await message.reply_text(texts.ALERTS_USAGE(lang, state=state(lang)))
+        await reply(message, texts.ALERTS_USAGE(lang, state=state(lang)))
     elif not await is_chat_admin(message, context):
-        await message.reply_text(core.ADMIN_ONLY(lang))
+        await reply(message, core.ADMIN_ONLY(lang))
     else:
         await svc.chats.set_alerts(chat.id, switch)
         svc.access.forget(chat.id)
         done = texts.ALERTS_SET_ON if switch else texts.ALERTS_SET_OFF
-        await message.reply_text(done(lang))
+        await reply(message, done(lang))
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -108,9 +108,9 @@ async def status(update: Update, context: Context) -> None:
     lang = await language(update, context)
     user = message.from_user
     if user is None or not svc.access.is_operator(user.id):
-        await message.reply_text(core.OPERATORS_ONLY(lang))
+        await reply(message, core.OPERATORS_ONLY(lang))
     elif message.chat.type != Chat.PRIVATE:
-        await message.reply_text(texts.STATUS_PRIVATE_ONLY(lang))
+        await reply(message, texts.STATUS_PRIVATE_ONLY(lang))
     else:
         report = await svc.alerts.status()
         text = render_status(report.counts, report.outbox, report.errors, lang, markup=True)
@@ -122,7 +122,7 @@ async def _parsed(message: Message, context: Context, lang: Lang) -> SubscribeAr
         return parse_subscribe_args(context.args or [])
     except FilterError as error:
         usage = texts.SUBSCRIBE_USAGE(lang)
-        await message.reply_text(texts.BAD_FILTER(lang, word=error.word, usage=usage))
+        await reply(message, texts.BAD_FILTER(lang, word=error.word, usage=usage))
         return None
 
 
@@ -136,7 +136,7 @@ async def _target(
         user_id = user.id if user is not None and message.sender_chat is None else 0
         target = await alerts.target_named(args.target, user_id, to_post=to_post)
     elif message.chat.type == Chat.PRIVATE:
-        await message.reply_text(texts.REFUSED_PRIVATE(lang))
+        await reply(message, texts.REFUSED_PRIVATE(lang))
         return None
     elif not await is_chat_admin(message, context):
         target = Target(chat_ref(message.chat), "not_admin")
@@ -174,4 +174,4 @@ def _describe(subscription: Subscription | None, name: str, lang: Lang) -> str:
 
 
 async def _reply(message: Message, text: str) -> None:
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await reply(message, text, parse_mode=ParseMode.HTML)

@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from bot.chat_settings import parse_ack_mode
 from bot.commands import help_lines
 from bot.i18n import as_lang, core
-from handlers.context import Context, chat_ref, is_chat_admin, language, services
+from handlers.context import Context, chat_ref, is_chat_admin, language, reply, services
 
 
 async def start(update: Update, context: Context) -> None:
@@ -22,7 +22,7 @@ async def start(update: Update, context: Context) -> None:
         text = core.START_PRIVATE(lang, user_id=user_id)
     else:
         text = core.START_GROUP(lang)
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await reply(message, text, parse_mode=ParseMode.HTML)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -33,7 +33,7 @@ async def help_command(update: Update, context: Context) -> None:
     lang = await language(update, context)
     private = message.chat.type == Chat.PRIVATE
     lines = help_lines(lang, "private" if private else "groups")
-    await message.reply_text(core.HELP(lang, commands=lines), parse_mode=ParseMode.HTML)
+    await reply(message, core.HELP(lang, commands=lines), parse_mode=ParseMode.HTML)
 
 
 async def set_language(update: Update, context: Context) -> None:
@@ -44,14 +44,14 @@ async def set_language(update: Update, context: Context) -> None:
     lang = await language(update, context)
     chosen = as_lang(context.args[0]) if context.args else None
     if chosen is None:
-        await message.reply_text(core.LANG_USAGE(lang, current=lang))
+        await reply(message, core.LANG_USAGE(lang, current=lang))
     elif not await is_chat_admin(message, context):
-        await message.reply_text(core.ADMIN_ONLY(lang))
+        await reply(message, core.ADMIN_ONLY(lang))
     else:
         await _ensure_chat_row(update, context)
         await services(context).chats.set_language(message.chat_id, chosen)
         services(context).access.forget(message.chat_id)
-        await message.reply_text(core.LANG_SET(chosen))
+        await reply(message, core.LANG_SET(chosen))
 
 
 async def set_ack_mode(update: Update, context: Context) -> None:
@@ -65,13 +65,13 @@ async def set_ack_mode(update: Update, context: Context) -> None:
     mode = parse_ack_mode(context.args[0]) if context.args else None
     if mode is None or chat is None:
         current = chat.ack_mode if chat else "react"
-        await message.reply_text(core.ACK_USAGE(lang, current=current))
+        await reply(message, core.ACK_USAGE(lang, current=current))
     elif not await is_chat_admin(message, context):
-        await message.reply_text(core.ADMIN_ONLY(lang))
+        await reply(message, core.ADMIN_ONLY(lang))
     else:
         await svc.chats.set_ack_mode(chat.id, mode)
         svc.access.forget(chat.id)
-        await message.reply_text(core.ACK_SET(lang, mode=mode))
+        await reply(message, core.ACK_SET(lang, mode=mode))
 
 
 async def _ensure_chat_row(update: Update, context: Context) -> None:

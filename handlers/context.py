@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from telegram import Chat, Message, Update, User
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.access import Actor, ChatRef
 from bot.i18n import Lang
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -28,6 +34,20 @@ def actor_of(user: User | None) -> Actor | None:
     if user is None:
         return None
     return Actor(id=user.id, name=user.full_name, language=user.language_code)
+
+
+async def reply(message: Message, text: str, **options: Any) -> Message | None:
+    """Answer a message. A chat where the bot may no longer write is logged, not raised.
+
+    The bot can lose the right to write at any moment (removed, muted, chat deleted, message
+    deleted before the answer): that is not an error of the bot. Flood waits and network
+    trouble still raise, for the error handler to log.
+    """
+    try:
+        return await message.reply_text(text, **options)
+    except (Forbidden, BadRequest, ChatMigrated) as error:
+        log.info("could not answer in chat %s: %s", message.chat_id, error)
+        return None
 
 
 async def language(update: Update, context: Context) -> Lang:

@@ -16,6 +16,7 @@ from handlers.context import Context
 
 log = logging.getLogger(__name__)
 
+
 async def log_error(update: object, context: Context) -> None:
     """Log what went wrong with which update; the user gets no stack trace."""
     where = ""

@@ -16,7 +16,7 @@ from bot.feeds import AddRefused, FeedRequest
 from bot.i18n import Lang, core
 from bot.i18n import feeds as texts
 from handlers.alerts import REFUSALS
-from handlers.context import Context, chat_ref, is_chat_admin, language, services
+from handlers.context import Context, chat_ref, is_chat_admin, language, reply, services
 from storage.feeds import Feed
 
 Action = Callable[[Message, Context, FeedArgs, Lang], Awaitable[None]]
@@ -207,7 +207,7 @@ def _chat_name(target: Target | None, lang: Lang) -> str:
 
 
 async def _reply(message: Message, text: str) -> None:
-    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await reply(message, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 
 
 ACTIONS: dict[str, Action] = {

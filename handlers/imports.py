@@ -18,7 +18,7 @@ from bot.import_requests import (
     choice_keyboard,
     file_kind,
 )
-from handlers.context import Context, language, services
+from handlers.context import Context, language, reply, services
 from storage.links import PersonRecord
 
 __all__ = ["BUTTON_PREFIX", "FILE_WITH_IMPORT_CAPTION", "chosen_chat", "how_to", "offered_file"]
@@ -42,7 +42,7 @@ async def how_to(update: Update, context: Context) -> None:
     if message is None:
         return
     lang = await language(update, context)
-    await message.reply_text(texts.HOW_TO(lang, limit=LIMIT_MB), parse_mode=ParseMode.HTML)
+    await reply(message, texts.HOW_TO(lang, limit=LIMIT_MB), parse_mode=ParseMode.HTML)
 
 
 async def offered_file(update: Update, context: Context) -> None:
@@ -64,9 +64,9 @@ async def offered_file(update: Update, context: Context) -> None:
         name = document.file_name or "result.json"
         offer = imports.offer(message.from_user.id, document.file_id, name, kind)
         keyboard = choice_keyboard(offer, chats, lang)
-        await message.reply_text(texts.PICK_CHAT(lang, file=name), reply_markup=keyboard)
+        await reply(message, texts.PICK_CHAT(lang, file=name), reply_markup=keyboard)
         return
-    await message.reply_text(text, parse_mode=ParseMode.HTML)
+    await reply(message, text, parse_mode=ParseMode.HTML)
 
 
 async def chosen_chat(update: Update, context: Context) -> None:

@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from bot.erasure import FORGET_PREFIX, delete_decision
 from bot.i18n import search as texts
 from bot.search_render import render_tags
-from handlers.context import Context, is_chat_admin, language, services
+from handlers.context import Context, is_chat_admin, language, reply, services
 from handlers.search import scope_of
 
 
@@ -21,7 +21,7 @@ async def tags_command(update: Update, context: Context) -> None:
     scope = await scope_of(update, context, message, lang)
     if scope is not None:
         tags = await services(context).search.top_tags(scope)
-        await message.reply_text(render_tags(tags, lang), parse_mode=ParseMode.HTML)
+        await reply(message, render_tags(tags, lang), parse_mode=ParseMode.HTML)
 
 
 async def delete_command(update: Update, context: Context) -> None:
@@ -32,21 +32,19 @@ async def delete_command(update: Update, context: Context) -> None:
     lang = await language(update, context)
     target = message.reply_to_message
     if target is None or message.chat.type == Chat.PRIVATE:
-        await message.reply_text(texts.DELETE_USAGE(lang))
+        await reply(message, texts.DELETE_USAGE(lang))
         return
     erasure = services(context).erasure
     owners = await erasure.share_owners(message.chat_id, target.message_id)
     requester = {x.id for x in (message.from_user, message.sender_chat) if x is not None}
     decision = delete_decision(owners, requester)
     if not decision.found:
-        await message.reply_text(texts.DELETE_NOTHING(lang))
+        await reply(message, texts.DELETE_NOTHING(lang))
     elif not decision.owned and not await is_chat_admin(message, context):
-        await message.reply_text(texts.DELETE_NOT_ALLOWED(lang))
+        await reply(message, texts.DELETE_NOT_ALLOWED(lang))
     else:
         removed = await erasure.delete_message(message.chat_id, target.message_id)
-        await message.reply_text(
-            texts.DELETE_DONE(lang, shares=removed.shares, links=removed.links)
-        )
+        await reply(message, texts.DELETE_DONE(lang, shares=removed.shares, links=removed.links))
 
 
 async def forgetme_command(update: Update, context: Context) -> None:
@@ -56,7 +54,7 @@ async def forgetme_command(update: Update, context: Context) -> None:
         return
     lang = await language(update, context)
     if message.chat.type != Chat.PRIVATE or message.from_user is None:
-        await message.reply_text(texts.FORGET_PRIVATE_ONLY(lang))
+        await reply(message, texts.FORGET_PRIVATE_ONLY(lang))
         return
     shares = await services(context).erasure.share_count(message.from_user.id)
     buttons = InlineKeyboardMarkup(
@@ -67,8 +65,11 @@ async def forgetme_command(update: Update, context: Context) -> None:
             ]
         ]
     )
-    await message.reply_text(
-        texts.FORGET_CONFIRM(lang, shares=shares), parse_mode=ParseMode.HTML, reply_markup=buttons
+    await reply(
+        message,
+        texts.FORGET_CONFIRM(lang, shares=shares),
+        parse_mode=ParseMode.HTML,
+        reply_markup=buttons,
     )
 
 

@@ -7,7 +7,7 @@ from telegram import Chat, Update
 from bot.chat_settings import parse_switch
 from bot.i18n import core
 from bot.i18n import previews as texts
-from handlers.context import Context, chat_ref, is_chat_admin, language, services
+from handlers.context import Context, chat_ref, is_chat_admin, language, reply, services
 
 
 async def set_previews(update: Update, context: Context) -> None:
@@ -21,15 +21,15 @@ async def set_previews(update: Update, context: Context) -> None:
     chat = None if private else await svc.access.on_message(chat_ref(message.chat))
     enabled = parse_switch(context.args[0]) if context.args else None
     if not svc.previews.enabled:
-        await message.reply_text(texts.DISABLED_FOR_DEPLOYMENT(lang))
+        await reply(message, texts.DISABLED_FOR_DEPLOYMENT(lang))
     elif chat is None:
-        await message.reply_text(texts.GROUPS_ONLY(lang))
+        await reply(message, texts.GROUPS_ONLY(lang))
     elif enabled is None:
         state = texts.STATE_ON if chat.previews_enabled else texts.STATE_OFF
-        await message.reply_text(texts.USAGE(lang, state=state(lang)))
+        await reply(message, texts.USAGE(lang, state=state(lang)))
     elif not await is_chat_admin(message, context):
-        await message.reply_text(core.ADMIN_ONLY(lang))
+        await reply(message, core.ADMIN_ONLY(lang))
     else:
         await svc.previews.set_chat_previews(chat.id, enabled)
         svc.access.forget(chat.id)
-        await message.reply_text((texts.TURNED_ON if enabled else texts.TURNED_OFF)(lang))
+        await reply(message, (texts.TURNED_ON if enabled else texts.TURNED_OFF)(lang))

@@ -24,7 +24,7 @@ from bot.query import parse_query
 from bot.search import INLINE_LIMIT, SavedSearch, Scope, page_callback, parse_page_callback
 from bot.search_render import inline_description, inline_message, label, render_page
 from handlers.capture import sender_of
-from handlers.context import Context, language, services
+from handlers.context import Context, language, reply, services
 from storage.search import Hit, ResultPage
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def search_command(update: Update, context: Context) -> None:
     if not text.strip():
         lang = await language(update, context)
         help_text = texts.SEARCH_HELP(lang, bot=context.bot.username or "bot")
-        await message.reply_text(help_text, parse_mode=ParseMode.HTML)
+        await reply(message, help_text, parse_mode=ParseMode.HTML)
         return
     await send_results(update, context, message, text)
 
@@ -68,7 +68,8 @@ async def send_results(update: Update, context: Context, message: Message, text:
     owner = message.from_user.id if scope.private and message.from_user else None
     saved = SavedSearch(text, message.chat_id, owner, scope.private)
     search_id = search.remember(saved) if result.has_more else ""
-    await message.reply_text(
+    await reply(
+        message,
         _page_text(result, saved, 0, search.page_size, lang),
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
@@ -83,12 +84,12 @@ async def scope_of(update: Update, context: Context, message: Message, lang: Lan
     if message.chat.type == Chat.PRIVATE:
         scope = await search.private_scope(user.id if user else message.chat_id)
         if not scope.chat_ids:
-            await message.reply_text(texts.NO_GROUPS(lang))
+            await reply(message, texts.NO_GROUPS(lang))
             return None
         return scope
     group = await search.group_scope(message.chat_id)
     if group is None:
-        await message.reply_text(texts.NOT_SERVED(lang))
+        await reply(message, texts.NOT_SERVED(lang))
         return None
     person = sender_of(message)
     if person is not None and message.sender_chat is None:

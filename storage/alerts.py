@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import aiosqlite
-
 from storage.db import Database, now
 
 Tag = tuple[str, str]  # (folded key, display form)
@@ -259,19 +257,17 @@ class AlertRepository:
             f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions s "
             f"JOIN chats c ON c.id = s.chat_id {where}"
         )
-        async with self._db.reader.execute(sql, params) as cursor:
-            return [_subscription(row) for row in await cursor.fetchall()]
+        return [_subscription(row) for row in await self._db.fetch_all(sql, params)]
 
     async def counts(self) -> StatusCounts:
-        reader = self._db.reader
-        chats = await _grouped(reader, "SELECT status, count(*) FROM chats GROUP BY status")
-        links = await _grouped(reader, "SELECT kind, count(*) FROM links GROUP BY kind")
-        subs = await _grouped(reader, "SELECT active, count(*) FROM subscriptions GROUP BY 1")
-        async with reader.execute(
+        db = self._db
+        chats = await _grouped(db, "SELECT status, count(*) FROM chats GROUP BY status")
+        links = await _grouped(db, "SELECT kind, count(*) FROM links GROUP BY kind")
+        subs = await _grouped(db, "SELECT active, count(*) FROM subscriptions GROUP BY 1")
+        row = await db.fetch_one(
             "SELECT (SELECT count(*) FROM chats WHERE NOT active), "
             "(SELECT count(*) FROM announcements)"
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return StatusCounts(
             chats=chats,
@@ -283,6 +279,5 @@ class AlertRepository:
         )
 
 
-async def _grouped(reader: aiosqlite.Connection, sql: str) -> dict[str, int]:
-    async with reader.execute(sql) as cursor:
-        return {str(row[0]): int(row[1]) for row in await cursor.fetchall()}
+async def _grouped(db: Database, sql: str) -> dict[str, int]:
+    return {str(row[0]): int(row[1]) for row in await db.fetch_all(sql)}

@@ -74,11 +74,7 @@ class ChatRepository:
         self._db = db
 
     async def get(self, chat_id: int) -> Chat | None:
-        async with self._db.reader.execute(
-            f"SELECT {_COLUMNS} FROM chats WHERE id = ?",
-            (chat_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,))
         return _chat(row) if row else None
 
     async def list(self, *, status: ChatStatus | None = None) -> list[Chat]:
@@ -87,8 +83,7 @@ class ChatRepository:
         if status is not None:
             sql += " WHERE status = ?"
             params = (status,)
-        async with self._db.reader.execute(sql + " ORDER BY id", params) as cursor:
-            return [_chat(row) for row in await cursor.fetchall()]
+        return [_chat(row) for row in await self._db.fetch_all(sql + " ORDER BY id", params)]
 
     async def upsert(
         self,
@@ -159,12 +154,11 @@ class ChatRepository:
         return await self._db.run_write(lambda conn: _migrate(conn, old_id, new_id))
 
     async def counts(self, chat_id: int) -> ChatCounts:
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT (SELECT count(*) FROM links WHERE chat_id = ?), "
             "(SELECT count(*) FROM shares WHERE chat_id = ?)",
             (chat_id, chat_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return ChatCounts(links=row[0], shares=row[1])
 

@@ -91,6 +91,19 @@ class Database:
             raise StorageError("database is not open")
         return self._reader
 
+    async def fetch_all(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """All rows of a query on the reader, run to completion in one call to its thread.
+
+        Never leave a reader cursor open across an await: an unfinished statement keeps the
+        shared reader's snapshot, and every other coroutine reading meanwhile would miss what
+        was committed since (a chat just written, then not found).
+        """
+        return list(await self.reader.execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
     @property
     def writer(self) -> aiosqlite.Connection:
         """The writer connection, for statements that must run outside a transaction."""

@@ -278,17 +278,12 @@ class FeedRepository:
         )
 
     async def next_due(self) -> int | None:
-        async with self._db.reader.execute(
-            "SELECT min(next_poll_at) FROM feeds WHERE state = 'active'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        rows = await self._rows("SELECT min(next_poll_at) FROM feeds WHERE state = 'active'", ())
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
     async def counts(self) -> dict[str, int]:
-        async with self._db.reader.execute(
-            "SELECT state, count(*) FROM feeds GROUP BY state"
-        ) as cursor:
-            return {str(row[0]): int(row[1]) for row in await cursor.fetchall()}
+        rows = await self._rows("SELECT state, count(*) FROM feeds GROUP BY state", ())
+        return {str(row[0]): int(row[1]) for row in rows}
 
     async def insert_many(self, feeds: Sequence[NewFeed], now: int) -> int:
         """Add feeds (an import); those a chat already has are skipped. Returns how many added."""
@@ -343,5 +338,15 @@ class FeedRepository:
         )
 
     async def _select(self, where: str, params: tuple[object, ...]) -> list[Feed]:
-        async with self._db.reader.execute(f"SELECT {_COLUMNS} {_FROM} {where}", params) as cur:
-            return [_feed(row) for row in await cur.fetchall()]
+        return [
+            _feed(row) for row in await self._rows(f"SELECT {_COLUMNS} {_FROM} {where}", params)
+        ]
+
+    async def _rows(self, sql: str, params: tuple[object, ...]) -> list[Any]:
+        """Run a read to its end in one call to the reader's thread.
+
+        A cursor left open across an await keeps the reader connection's snapshot: another
+        coroutine's read in between would not see writes committed since. The poller reads
+        while handlers do, so its reads never leave a statement open.
+        """
+        return await self._db.fetch_all(sql, params)

@@ -17,8 +17,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from storage.db import Database
 
 COMMENT_TEXT_CAP = 4000
@@ -221,8 +219,7 @@ class LinkRepository:
         if chat_id is not None:
             sql += " WHERE chat_id = ?"
         params = () if chat_id is None else (chat_id,)
-        async with self._db.reader.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetch_one(sql, params)
         return int(row[0]) if row else 0
 
     async def export(self, chat_id: int | None = None) -> AsyncIterator[ExportedLink]:
@@ -241,14 +238,12 @@ class LinkRepository:
     ) -> list[tuple[int, ExportedLink]]:
         where = "l.id > ?" + (" AND l.chat_id = ?" if chat_id is not None else "")
         params: tuple[int, ...] = (after_id, chat_id) if chat_id is not None else (after_id,)
-        conn = self._db.reader
-        async with conn.execute(
+        rows = await self._db.fetch_all(
             "SELECT l.*, c.type AS chat_type, c.title AS chat_title FROM links l "
             "JOIN chats c ON c.id = l.chat_id WHERE " + where + " ORDER BY l.id LIMIT ?",
             (*params, size),
-        ) as cursor:
-            rows = list(await cursor.fetchall())
-        shares = await _shares_of(conn, [row["id"] for row in rows])
+        )
+        shares = await _shares_of(self._db, [row["id"] for row in rows])
         return [(row["id"], _exported(row, shares.get(row["id"], ()))) for row in rows]
 
 
@@ -277,9 +272,7 @@ def _exported(row: sqlite3.Row, shares: Sequence[ExportedShare]) -> ExportedLink
     )
 
 
-async def _shares_of(
-    conn: aiosqlite.Connection, link_ids: list[int]
-) -> dict[int, list[ExportedShare]]:
+async def _shares_of(db: Database, link_ids: list[int]) -> dict[int, list[ExportedShare]]:
     if not link_ids:
         return {}
     marks = ",".join("?" * len(link_ids))
@@ -293,21 +286,20 @@ async def _shares_of(
         WHERE s.link_id IN ({marks}) ORDER BY s.shared_at, s.id
     """
     result: dict[int, list[ExportedShare]] = {}
-    async with conn.execute(sql, link_ids) as cursor:
-        async for row in cursor:
-            result.setdefault(row[0], []).append(
-                ExportedShare(
-                    message_id=row[2],
-                    person_id=row[3],
-                    person_name=row[4],
-                    person_username=row[5],
-                    shared_at=row[6],
-                    edited_at=row[7],
-                    comment=row[8],
-                    tags=tuple(row[10].split("\x1f")) if row[10] else (),
-                    source=row[9],
-                )
+    for row in await db.fetch_all(sql, link_ids):
+        result.setdefault(row[0], []).append(
+            ExportedShare(
+                message_id=row[2],
+                person_id=row[3],
+                person_name=row[4],
+                person_username=row[5],
+                shared_at=row[6],
+                edited_at=row[7],
+                comment=row[8],
+                tags=tuple(row[10].split("\x1f")) if row[10] else (),
+                source=row[9],
             )
+        )
     return result
 
 

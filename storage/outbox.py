@@ -311,8 +311,7 @@ class OutboxRepository:
 
     async def counts(self) -> dict[str, int]:
         sql = "SELECT state, count(*) FROM deliveries GROUP BY state"
-        async with self._db.reader.execute(sql) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        return {row[0]: row[1] for row in await self._db.fetch_all(sql)}
 
     async def last_errors(self, limit: int = 5) -> list[DeliveryLine]:
         return await self._lines(
@@ -326,5 +325,4 @@ class OutboxRepository:
         )
 
     async def _lines(self, where: str, params: tuple[object, ...]) -> list[DeliveryLine]:
-        async with self._db.reader.execute(_LINE + where, params) as cursor:
-            return [DeliveryLine(*row) for row in await cursor.fetchall()]
+        return [DeliveryLine(*row) for row in await self._db.fetch_all(_LINE + where, params)]

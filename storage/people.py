@@ -77,27 +77,26 @@ class PeopleRepository:
 
     async def sighted_chats(self, person_id: int) -> list[SightedChat]:
         """Approved, active groups where this person was seen, most recently seen first."""
-        async with self._db.reader.execute(_SIGHTED, (person_id,)) as cursor:
-            return [SightedChat(row[0], row[1]) for row in await cursor.fetchall()]
+        rows = await self._db.fetch_all(_SIGHTED, (person_id,))
+        return [SightedChat(row[0], row[1]) for row in rows]
 
     async def in_chats(self, chat_ids: Sequence[int]) -> list[Person]:
         """Everyone seen in these chats (to resolve `from:`)."""
-        async with self._db.reader.execute(_IN_CHATS, (json.dumps(list(chat_ids)),)) as cursor:
-            return [Person(row[0], row[1], row[2]) for row in await cursor.fetchall()]
+        rows = await self._db.fetch_all(_IN_CHATS, (json.dumps(list(chat_ids)),))
+        return [Person(row[0], row[1], row[2]) for row in rows]
 
     async def share_owners(self, chat_id: int, message_id: int) -> list[int | None]:
         """Who shared the links of one message (one entry per share)."""
-        async with self._db.reader.execute(
+        rows = await self._db.fetch_all(
             "SELECT person_id FROM shares WHERE chat_id = ? AND message_id = ?",
             (chat_id, message_id),
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        )
+        return [row[0] for row in rows]
 
     async def share_count(self, person_id: int) -> int:
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT count(*) FROM shares WHERE person_id = ?", (person_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def forget(self, person_id: int) -> Forgotten:

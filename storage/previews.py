@@ -252,26 +252,22 @@ class PreviewRepository:
 
     async def next_due(self) -> int | None:
         """When the earliest waiting job (of a chat that wants previews) becomes due."""
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT j.next_attempt_at FROM preview_jobs j JOIN links l ON l.id = j.link_id "
             "JOIN chats c ON c.id = l.chat_id WHERE j.state = 'pending' "
             "AND c.previews_enabled = 1 ORDER BY j.next_attempt_at LIMIT 1"
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else None
 
     async def job(self, link_id: int) -> PreviewJobState | None:
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT link_id, state, attempts, next_attempt_at, last_error, updated_at "
             "FROM preview_jobs WHERE link_id = ?",
             (link_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return PreviewJobState(*row) if row else None
 
     async def counts(self) -> QueueCounts:
-        async with self._db.reader.execute(
-            "SELECT state, count(*) FROM preview_jobs GROUP BY state"
-        ) as cursor:
-            found = {row[0]: row[1] for row in await cursor.fetchall()}
+        rows = await self._db.fetch_all("SELECT state, count(*) FROM preview_jobs GROUP BY state")
+        found = {row[0]: row[1] for row in rows}
         return QueueCounts(**found)

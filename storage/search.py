@@ -211,8 +211,8 @@ class SearchRepository:
         return await self._read(lambda conn: _recent(conn, ids, filters, offset, limit))
 
     async def top_tags(self, chat_ids: Sequence[int], limit: int = 30) -> list[TagCount]:
-        async with self._db.reader.execute(_TOP_TAGS, (json.dumps(list(chat_ids)), limit)) as cur:
-            return [TagCount(row[0], row[1]) for row in await cur.fetchall()]
+        rows = await self._db.fetch_all(_TOP_TAGS, (json.dumps(list(chat_ids)), limit))
+        return [TagCount(row[0], row[1]) for row in rows]
 
     async def rebuild_index(self) -> int:
         """Refill the index from links in search_key order, then merge it into one segment."""

@@ -171,7 +171,7 @@ async def _feed(actions: list[tuple[str, str]], workdir: Path) -> list[logging.L
 
 class _Collect(logging.Handler):
     def __init__(self, records: list[logging.LogRecord]) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.records = records
 
     def emit(self, record: logging.LogRecord) -> None:
