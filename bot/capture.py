@@ -108,11 +108,12 @@ class CaptureService:
     access: AccessService
     rules: RecognitionRules
     after_save: list[AfterSave] = field(default_factory=list)
+    max_batch: int = 256
     _commit: GroupCommit[MessageShare, SaveResult] | None = None
     _seen: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._commit = GroupCommit(self.db, self._apply)
+        self._commit = GroupCommit(self.db, self._apply, max_batch=self.max_batch)
 
     def _apply(
         self, conn: sqlite3.Connection, items: Sequence[MessageShare]

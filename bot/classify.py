@@ -115,18 +115,39 @@ def classify(url: str, tag_keys: Iterable[str], rules: RecognitionRules) -> Kind
 
 
 def _kind_from_url(url: str, rules: RecognitionRules) -> Kind | None:
+    host = _plain_host(url)
+    if host is not None and not _rules_for(host, rules):
+        return None  # the common case: no rule names this site, no need to parse the path
     host_and_path = _host_and_path(url)
     if host_and_path is None:
         return None
     host, path = host_and_path
+    candidates = _rules_for(host, rules)
+    return next((rule.kind for _, rule in candidates if rule.matches(host, path)), None)
+
+
+def _rules_for(host: str, rules: RecognitionRules) -> list[tuple[int, UrlRule]]:
+    """The rules of this host and of its parent domains, in the order they were written."""
     labels = host.split(".")
     by_host = rules.rules_by_host
-    candidates = sorted(
+    return sorted(
         ranked
         for start in range(len(labels))
         for ranked in by_host.get(".".join(labels[start:]), ())
     )
-    return next((rule.kind for _, rule in candidates if rule.matches(host, path)), None)
+
+
+def _plain_host(url: str) -> str | None:
+    """The host of an already normalised http(s) URL, without parsing it; else None."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return None
+    authority = rest.split("/", 1)[0]
+    if not authority or not authority.isascii() or authority != authority.lower():
+        return None
+    if any(char in authority for char in "@[]%?#\\"):
+        return None
+    return authority.partition(":")[0].rstrip(".")
 
 
 def _host_and_path(url: str) -> tuple[str, str] | None:

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Capture and acknowledgement.
     reaction_emoji: str = "👀"
     default_language: Literal["fr", "en"] = "fr"
-    concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    concurrent_updates: int = Field(default=1024, ge=1, le=4096)
     rules_file: Path | None = None
 
     # Delivery of announcements (Telegram's limits: ~30 messages/s, 20/min in one group).

@@ -125,8 +125,11 @@ def _comment(text: str, spans: Sequence[_Span]) -> str:
     pieces.append(text[start:])
     # A space where a span was, so that "voir:https://…/et" does not glue "voir" to "et".
     spaced = " ".join(pieces).translate(_CONTROLS_TO_SPACES)
-    words = (_trim_invisible(word) for word in spaced.split())
-    comment = " ".join(word for word in words if word)
+    if spaced.isprintable():  # no format character anywhere: nothing to trim (the usual case)
+        comment = " ".join(spaced.split())
+    else:
+        words = (_trim_invisible(word) for word in spaced.split())
+        comment = " ".join(word for word in words if word)
     return comment if any(_is_meaningful(char) for char in comment) else ""
 
 

@@ -63,7 +63,9 @@ class Services:
                 open_registration=settings.open_registration,
                 default_language=settings.default_language,
             )
-            capture = CaptureService(db=db, access=access, rules=rules)
+            # Half the updates in flight per transaction: one batch commits while the next fills.
+            batch = max(16, settings.concurrent_updates // 2)
+            capture = CaptureService(db=db, access=access, rules=rules, max_batch=batch)
             previews = PreviewService(settings, db, chats)
             previews.attach(capture)
             alerts = AlertService.build(settings, db, access, bot)

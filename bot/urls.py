@@ -303,6 +303,7 @@ def _host_and_port(host_and_port: str, scheme: str) -> tuple[str, str] | None:
     return canonical_host, canonical_port
 
 
+@lru_cache(maxsize=8192)  # links come from a few hundred sites: check each host once
 def _canonical_host(host: str) -> str | None:
     if "%" in host:
         host = unquote(host, errors="strict")

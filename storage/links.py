@@ -15,7 +15,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storage.db import Database
 
@@ -305,6 +305,7 @@ async def _shares_of(db: Database, link_ids: list[int]) -> dict[int, list[Export
 
 def save_messages(conn: sqlite3.Connection, items: Sequence[MessageShare]) -> list[SaveResult]:
     """The capture write path, inside the caller's transaction."""
+    items = _latest_versions(conn, items)
     keys = [(item.chat_id, link.url) for item in items for link in item.links]
     before = fetch_links(conn, keys)
     _save_people(conn, items)
@@ -321,6 +322,42 @@ def save_messages(conn: sqlite3.Connection, items: Sequence[MessageShare]) -> li
     removed = _drop_empty_links(conn, removed_ids)
     after = fetch_links(conn, keys)
     return [_result(item, before, after, removed if item.edited_at else 0) for item in items]
+
+
+_LAST_EDITS = """
+SELECT json_group_array(json_array(s.chat_id, s.message_id, s.edited_at))
+FROM json_each(?) j CROSS JOIN shares s
+    ON s.chat_id = j.value ->> 0 AND s.message_id = j.value ->> 1
+WHERE s.edited_at IS NOT NULL AND s.message_id != 0
+"""
+
+
+def _latest_versions(
+    conn: sqlite3.Connection, items: Sequence[MessageShare]
+) -> list[MessageShare]:
+    """Keep only the newest version of each message; older ones keep their person, not links.
+
+    Updates are handled concurrently and Telegram re-delivers unconfirmed ones after a restart,
+    so a message's original can arrive after its edit (in the same batch, or later): it must not
+    bring back the text, tags or links the edit replaced.
+    """
+    messages = {(i.chat_id, i.message_id) for i in items if i.message_id}
+    newest: dict[tuple[int, int], int] = {}
+    if messages:
+        row = conn.execute(_LAST_EDITS, (json.dumps(sorted(messages)),)).fetchone()
+        for chat_id, message_id, edited_at in json.loads(row[0]):
+            key = (chat_id, message_id)
+            newest[key] = max(newest.get(key, 0), edited_at)
+    for item in items:
+        key = (item.chat_id, item.message_id)
+        if item.message_id:
+            newest[key] = max(newest.get(key, 0), item.edited_at or 0)
+    return [
+        replace(item, links=(), tags=())
+        if item.message_id and (item.edited_at or 0) < newest[(item.chat_id, item.message_id)]
+        else item
+        for item in items
+    ]
 
 
 def _result(

@@ -252,3 +252,24 @@ async def test_a_batch_commits_atomically_on_disk(tmp_path: Path) -> None:
         await save(first, share(1, LEMONDE), share(2, PETITION))
     async with Database(path) as second:
         assert len(await rows(second, "SELECT * FROM links")) == 2
+
+
+async def test_an_original_arriving_after_its_edit_changes_nothing(db: Database) -> None:
+    await _chats(db, GROUP)
+    edit = share(1, PETITION, tags=(("apres", "après"),), comment="après", edited_at=1_700_000_100)
+    original = share(1, LEMONDE, PETITION, tags=(("avant", "avant"),), comment="avant")
+    await save(db, edit)
+    [late] = await save(db, original)
+    assert late.links == ()
+    [link] = await rows(db, "SELECT url, tags_text, comment_text, share_count FROM links")
+    assert tuple(link) == (PETITION.url, "apres", "après", 1)
+
+
+async def test_an_edit_and_its_original_in_one_batch_keep_the_edit(db: Database) -> None:
+    await _chats(db, GROUP)
+    edit = share(1, PETITION, tags=(("apres", "après"),), comment="après", edited_at=1_700_000_100)
+    original = share(1, LEMONDE, PETITION, tags=(("avant", "avant"),), comment="avant")
+    results = await save(db, edit, original)
+    assert [len(r.links) for r in results] == [1, 0]
+    [link] = await rows(db, "SELECT url, tags_text, comment_text FROM links")
+    assert tuple(link) == (PETITION.url, "apres", "après")
