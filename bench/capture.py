@@ -19,9 +19,6 @@ import asyncio
 import json
 import os
 import random
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +27,7 @@ from typing import Any
 from telegram import ReactionTypeEmoji, Update
 from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
+from bench.common import print_figures, run_child
 from bench.corpus import share
 from bot.app import build_application
 from bot.config import Settings
@@ -125,10 +123,6 @@ async def run_baseline(count: int) -> dict[str, float]:
     return {"seconds": elapsed, "updates_per_s": count / elapsed}
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child(variant: str, count: int) -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     with tempfile.TemporaryDirectory() as workdir:
@@ -136,19 +130,12 @@ def child(variant: str, count: int) -> None:
             figures = asyncio.run(run_capture(count, Path(workdir)))
         else:
             figures = asyncio.run(run_baseline(count))
-    figures["peak_rss_mib"] = peak_rss_mib()
-    print(json.dumps(figures))
+    print_figures(figures)
 
 
 def measure(variant: str, count: int) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.capture", "--child", variant, "--messages", str(count)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    """One variant's figures, measured in a child process (its own peak RSS)."""
+    return run_child("bench.capture", "--child", variant, "--messages", str(count))
 
 
 def main() -> None:

@@ -39,16 +39,14 @@ from typing import Any
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.access import AccessService
 from bot.alerts import AlertService, AnnouncementDraft
 from bot.outbox import Pace
 from bot.pacing import Limit
-from bot.permissions import MembershipCache
 from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.migrate import migrate
-from storage.outbox import OutboxRepository
+from tests.bot.alertkit import alert_service
 from tests.fakes import FakeBotApi, FakeBotApiServer, offline_bot
 
 TELEGRAM_PER_SECOND = 30
@@ -146,7 +144,7 @@ async def run(scenario: Scenario, workdir: Path, http: bool) -> Figures:
         await migrate(db)
         await seed(db, channels)
         bot = await stack.enter_async_context(bot_for(fake, http))
-        service = build_service(db, bot, pace_for(scenario))
+        service = alert_service(db, bot, pace_for(scenario))
         service.start()
         stack.push_async_callback(service.stop)
         started = time.perf_counter()
@@ -167,22 +165,6 @@ async def run(scenario: Scenario, workdir: Path, http: bool) -> Figures:
 def announce_all(service: AlertService, conn: sqlite3.Connection, urls: list[str]) -> None:
     for url in urls:
         service.announce(conn, AnnouncementDraft("petition", url, "Signez la pétition"))
-
-
-def build_service(db: Database, bot: Bot, pace: Pace) -> AlertService:
-    chats = ChatRepository(db)
-    access = AccessService(
-        chats, bot, operators=frozenset(), open_registration=False, default_language="fr"
-    )
-    return AlertService(
-        AlertRepository(db),
-        OutboxRepository(db),
-        access,
-        MembershipCache(bot),
-        bot,
-        pace=pace,
-        default_language="fr",
-    )
 
 
 def accounting(fake: FakeBotApi, urls: list[str], channels: list[int]) -> dict[str, int]:

@@ -29,9 +29,7 @@ import functools
 import json
 import os
 import random
-import resource
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +39,16 @@ from typing import Any
 
 import httpx
 
+from bench.common import (
+    Sites,
+    count_rows,
+    peak_rss_mib,
+    print_figures,
+    request_path,
+    run_child,
+    serve_sites,
+    served_web,
+)
 from bench.corpus import WORDS
 from bot.access import AccessService
 from bot.alerts import AlertService
@@ -131,39 +139,23 @@ class FeedWeb:
             return b"200 OK", b"", b"<html><body>Maintenance</body></html>"
         return (b"500 Internal Server Error" if kind == "error500" else b"404 Not Found"), b"", b""
 
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                path = head.split(b" ", 2)[1].decode()
-                number = int(path.split("?")[0].rsplit("/", 1)[-1])
-                status, extra, body = self.answer(number, head)
-                writer.write(
-                    b"HTTP/1.1 %s\r\nContent-Type: application/rss+xml\r\n%s"
-                    b"Content-Length: %d\r\n\r\n%s" % (status, extra, len(body), body)
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+    def respond(self, head: bytes) -> bytes:
+        number = int(request_path(head).split("?")[0].rsplit("/", 1)[-1])
+        status, extra, body = self.answer(number, head)
+        return (
+            b"HTTP/1.1 %s\r\nContent-Type: application/rss+xml\r\n%s"
+            b"Content-Length: %d\r\n\r\n%s" % (status, extra, len(body), body)
+        )
 
 
 async def serve(feeds: int) -> None:
     """Serves until stdin closes; prints the sites' addresses first."""
     for n in range(feeds):
         document(n, 0)
-    web = FeedWeb()
-    listeners = [
-        await asyncio.start_server(web.serve, f"127.0.0.{site + 1}", 0, backlog=1024)
-        for site in range(SITES)
-    ]
-    sites = [listener.sockets[0].getsockname()[:2] for listener in listeners]
-    print(json.dumps(sites), flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await serve_sites(FeedWeb().respond, SITES, backlog=1024)
 
 
-def feed_urls(sites: list[list[Any]], feeds: int) -> list[str]:
+def feed_urls(sites: Sites, feeds: int) -> list[str]:
     return [f"http://{sites[n % SITES][0]}:{sites[n % SITES][1]}/f/{n}" for n in range(feeds)]
 
 
@@ -207,7 +199,7 @@ async def run_cycle(urls: list[str], workdir: Path, concurrency: int | None) -> 
     async with Database(settings.database) as db, offline_bot(fake) as bot:
         await migrate(db)
         await prime(db, urls)
-        entries_before = await _count(db, "SELECT count(*) FROM feed_entries")
+        entries_before = await count_rows(db, "SELECT count(*) FROM feed_entries")
         rss_before = peak_rss_mib()
         chats = ChatRepository(db)
         access = AccessService(
@@ -224,8 +216,8 @@ async def run_cycle(urls: list[str], workdir: Path, concurrency: int | None) -> 
         elapsed = time.perf_counter() - started
         cpu_after = os.times()
         await service.stop()
-        new_entries = await _count(db, "SELECT count(*) FROM feed_entries") - entries_before
-        announced = await _count(db, "SELECT count(*) FROM announcements")
+        new_entries = await count_rows(db, "SELECT count(*) FROM feed_entries") - entries_before
+        announced = await count_rows(db, "SELECT count(*) FROM announcements")
     return {
         "seconds": elapsed,
         "requests_per_s": len(urls) / elapsed,
@@ -246,11 +238,6 @@ def _outcome(result: PollResult) -> str:
     if record.status == 304:
         return "not_modified"
     return "changed" if result.entries else "same_body"
-
-
-async def _count(db: Database, sql: str) -> int:
-    [row] = await db.reader.execute_fetchall(sql)
-    return int(row[0])
 
 
 async def run_baseline(urls: list[str], concurrency: int) -> dict[str, Any]:
@@ -278,10 +265,6 @@ async def run_baseline(urls: list[str], concurrency: int) -> dict[str, Any]:
     }
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child(variant: str, urls: list[str], concurrency: int | None) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         if variant == "cycle":
@@ -289,21 +272,12 @@ def child(variant: str, urls: list[str], concurrency: int | None) -> None:
         else:
             default = Settings.model_fields["feed_concurrency"].default
             figures = asyncio.run(run_baseline(urls, concurrency or default))
-    figures["peak_rss_mib"] = peak_rss_mib()
-    print(json.dumps(figures))
+    print_figures(figures)
 
 
 def measure(variant: str, urls: list[str], concurrency: int | None) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.feeds", "--child", variant]
-    if concurrency:
-        command += ["--concurrency", str(concurrency)]
-    done = subprocess.run(
-        command, input=json.dumps(urls), capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench.feeds {variant} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    options = ["--concurrency", str(concurrency)] if concurrency else []
+    return run_child("bench.feeds", "--child", variant, *options, stdin=json.dumps(urls))
 
 
 def main() -> None:
@@ -321,21 +295,10 @@ def main() -> None:
     if args.child:
         child(args.child, json.loads(sys.stdin.read()), args.concurrency)
         return
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.feeds", "--serve", "--feeds", str(feeds)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        urls = feed_urls(json.loads(server.stdout.readline()), feeds)
+    with served_web("bench.feeds", "--feeds", str(feeds)) as sites:
+        urls = feed_urls(sites, feeds)
         baseline = measure("baseline", urls, args.concurrency)
         cycle = measure("cycle", urls, args.concurrency)
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
     print(json.dumps(report(feeds, cycle, baseline)))
 
 

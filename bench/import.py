@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from bench.capture import measure as measure_capture
+from bench.common import print_figures, run_child
 from bot.classify import default_rules
 from bot.importing import ImportService
 from storage.db import Database
@@ -51,20 +49,11 @@ async def run_import(export: Path, database: Path) -> dict[str, float]:
 
 
 def child(export: Path, database: Path) -> None:
-    figures = asyncio.run(run_import(export, database))
-    figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(figures))
+    print_figures(asyncio.run(run_import(export, database)))
 
 
 def measure_import(export: Path, database: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.import", "--child", str(export), str(database)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_child("bench.import", "--child", str(export), str(database))
 
 
 def main() -> None:

@@ -22,10 +22,8 @@ import asyncio
 import functools
 import json
 import random
-import resource
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,15 @@ from typing import Any
 
 import httpx
 
+from bench.common import (
+    Sites,
+    count_rows,
+    print_figures,
+    request_path,
+    run_child,
+    serve_sites,
+    served_web,
+)
 from bench.corpus import WORDS
 from bot.config import Settings
 from bot.previews import PreviewOutcome, PreviewService
@@ -76,38 +83,23 @@ def page(number: int) -> bytes:
     return (head + "".join(paragraphs) + "</main></body></html>").encode()
 
 
-async def _serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split(b" ", 2)[1].decode()
-            number = int(path.rsplit("/", 1)[-1]) if path.startswith("/p/") else 0
-            body = page(number)
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-            )
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
+def respond(head: bytes) -> bytes:
+    path = request_path(head)
+    body = page(int(path.rsplit("/", 1)[-1]) if path.startswith("/p/") else 0)
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
 
 
 async def serve(pages: int) -> None:
     """The web: one listener per site; prints their addresses, serves until stdin closes."""
     for number in range(pages):
         page(number)
-    listeners = [
-        await asyncio.start_server(_serve_connection, f"127.0.0.{site + 1}", 0)
-        for site in range(SITES)
-    ]
-    sites = [listener.sockets[0].getsockname()[:2] for listener in listeners]
-    print(json.dumps(sites), flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await serve_sites(respond, SITES)
 
 
-def urls(sites: list[list[Any]], count: int) -> list[str]:
+def urls(sites: Sites, count: int) -> list[str]:
     rng = random.Random(20261129)
     return [
         f"http://{host}:{port}/p/{n}" for n in range(count) for host, port in [rng.choice(sites)]
@@ -136,7 +128,7 @@ async def run_previews(targets: list[str], workdir: Path) -> dict[str, float]:
         await service.wait_idle()
         elapsed = time.perf_counter() - started
         await service.stop()
-        titled = await _count(db, "SELECT count(*) FROM links WHERE title LIKE 'Article %'")
+        titled = await count_rows(db, "SELECT count(*) FROM links WHERE title LIKE 'Article %'")
     assert titled == len(targets), f"only {titled} titles stored"
     return {
         "seconds": elapsed,
@@ -154,12 +146,6 @@ def _save_and_queue(
     results = save_messages(conn, [share])
     service.enqueue_new_links(conn, [share], results)  # capture's hook, as capture runs it
     return results
-
-
-async def _count(db: Database, sql: str) -> int:
-    async with db.reader.execute(sql) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 async def run_baseline(targets: list[str]) -> dict[str, float]:
@@ -185,30 +171,17 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child(variant: str, targets: list[str]) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         if variant == "previews":
             figures = asyncio.run(run_previews(targets, Path(workdir)))
         else:
             figures = asyncio.run(run_baseline(targets))
-    figures["peak_rss_mib"] = peak_rss_mib()
-    print(json.dumps(figures))
+    print_figures(figures)
 
 
 def measure(variant: str, targets: list[str]) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.previews", "--child", variant],
-        input=json.dumps(targets),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_child("bench.previews", "--child", variant, stdin=json.dumps(targets))
 
 
 def main() -> None:
@@ -223,21 +196,10 @@ def main() -> None:
     if args.child:
         child(args.child, json.loads(sys.stdin.read()))
         return
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.previews", "--serve", "--pages", str(args.pages)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        targets = urls(json.loads(server.stdout.readline()), args.pages)
+    with served_web("bench.previews", "--pages", str(args.pages)) as sites:
+        targets = urls(sites, args.pages)
         baseline = measure("baseline", targets)
         previews = measure("previews", targets)
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
     print(json.dumps(_report(args.pages, previews, baseline)))
 
 

@@ -19,7 +19,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.i18n import Lang, core
-from storage.chats import Chat, ChatRepository
+from storage.chats import Chat as Chat  # re-exported: handlers answer with its state
+from storage.chats import ChatRepository
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,20 @@ class Actor:
 
 
 Decision = Literal["approved", "denied", "already", "unknown"]
+
+
+def approval_callback(chat_id: int, approve: bool) -> str:
+    """`callback_data` of an Approve or Deny button."""
+    return f"{APPROVE_PREFIX}{'y' if approve else 'n'}:{chat_id}"
+
+
+def parse_approval_callback(data: str) -> tuple[bool, int] | None:
+    """(approve, chat id) of a pressed button; None when the chat id is not a number."""
+    verdict, _, raw_id = data.removeprefix(APPROVE_PREFIX).partition(":")
+    try:
+        return verdict == "y", int(raw_id)
+    except ValueError:
+        return None
 
 
 class AccessService:
@@ -153,10 +168,10 @@ class AccessService:
             [
                 [
                     InlineKeyboardButton(
-                        core.BUTTON_APPROVE(lang), callback_data=f"{APPROVE_PREFIX}y:{chat.id}"
+                        core.BUTTON_APPROVE(lang), callback_data=approval_callback(chat.id, True)
                     ),
                     InlineKeyboardButton(
-                        core.BUTTON_DENY(lang), callback_data=f"{APPROVE_PREFIX}n:{chat.id}"
+                        core.BUTTON_DENY(lang), callback_data=approval_callback(chat.id, False)
                     ),
                 ]
             ]

@@ -22,7 +22,9 @@ from bot.folding import fold_key
 from bot.urls import normalize_url, url_domain
 from storage.batch import GroupCommit
 from storage.db import Database
-from storage.links import LinkDraft, MessageShare, Origin, PersonRecord, SaveResult, save_messages
+from storage.links import LinkDraft, MessageShare, SaveResult, save_messages
+from storage.links import Origin as Origin  # re-exported: handlers build them from updates
+from storage.links import PersonRecord as PersonRecord
 
 log = logging.getLogger(__name__)
 

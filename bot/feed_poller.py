@@ -284,30 +284,27 @@ class FeedPoller:
         return feed.interval_seconds or self._settings.default_interval
 
     def _unchanged(self, feed: Feed, fetched: FetchResult, moved: str | None) -> PollResult:
-        now = self._clock()
-        delay = next_delay(self._interval(feed), self._rng, fresh_for=freshness(fetched.headers))
-        new_validators = fetched.status != 304
-        record = PollRecord(
-            feed.id,
-            polled_at=now,
-            next_poll_at=now + delay,
-            status=fetched.status,
-            ok=True,
-            failures=0,
-            moved_to=moved if moved != feed.url else None,
-            new_document=new_validators,
-            etag=fetched.headers.get("etag") if new_validators else None,
-            last_modified=fetched.headers.get("last-modified") if new_validators else None,
-            body_digest=feed.body_digest,
-        )
-        return PollResult(feed, record)
+        return PollResult(feed, self._read(feed, fetched, moved, feed.body_digest))
 
     def _changed(
         self, feed: Feed, fetched: FetchResult, parsed: ParsedFeed, moved: str | None
     ) -> PollResult:
+        record = self._read(feed, fetched, moved, body_digest(fetched.body), parsed)
+        return PollResult(feed, record, parsed.entries, parsed.newest())
+
+    def _read(
+        self,
+        feed: Feed,
+        fetched: FetchResult,
+        moved: str | None,
+        digest: str | None,
+        parsed: ParsedFeed | None = None,
+    ) -> PollRecord:
+        """A successful poll: a 304, the same body again, or a document `parsed` anew."""
         now = self._clock()
         delay = next_delay(self._interval(feed), self._rng, fresh_for=freshness(fetched.headers))
-        record = PollRecord(
+        new_document = fetched.status != 304  # its validators replace the stored ones
+        return PollRecord(
             feed.id,
             polled_at=now,
             next_poll_at=now + delay,
@@ -315,15 +312,14 @@ class FeedPoller:
             ok=True,
             failures=0,
             moved_to=moved if moved != feed.url else None,
-            new_document=True,
-            etag=fetched.headers.get("etag"),
-            last_modified=fetched.headers.get("last-modified"),
-            body_digest=body_digest(fetched.body),
-            title=parsed.title,
-            site_url=parsed.site_url,
-            primed=True,
+            new_document=new_document,
+            etag=fetched.headers.get("etag") if new_document else None,
+            last_modified=fetched.headers.get("last-modified") if new_document else None,
+            body_digest=digest,
+            title=parsed.title if parsed is not None else None,
+            site_url=parsed.site_url if parsed is not None else None,
+            primed=parsed is not None,
         )
-        return PollResult(feed, record, parsed.entries, parsed.newest())
 
     def _failed(self, feed: Feed, error: FeedError) -> PollResult:
         now = self._clock()

@@ -1,15 +1,22 @@
-"""Replies of /feed as HTML: the list of feeds, the confirmation of an added one. Pure."""
+"""Replies of /feed as HTML: the list of feeds, the confirmation of an added one, why one was
+refused. Pure."""
 
 from __future__ import annotations
 
 import html
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from bot.alerts import Target
+from bot.alerts_render import target_name
 from bot.feed_schedule import describe_interval
 from bot.i18n import Lang, Text
 from bot.i18n import feeds as texts
 from storage.feeds import Feed
+
+if TYPE_CHECKING:
+    from bot.feeds import AddRefused
 
 MAX_LISTED = 20  # a Telegram message holds 4,096 characters; each line takes about 200
 SHORT_REASONS: dict[str, Text] = {
@@ -83,3 +90,27 @@ def render_added(
     if sampled is not None:
         text += "\n" + (texts.ADDED_SAMPLE if sampled else texts.ADDED_NO_SAMPLE)(lang)
     return text
+
+
+def feed_chat_name(target: Target | None, lang: Lang) -> str:
+    """The chat a feed is for; None is the whole community (operators' feeds)."""
+    return texts.WHAT_COMMUNITY(lang) if target is None else target_name(target, lang)
+
+
+def render_add_refused(refusal: AddRefused, url: str, lang: Lang) -> str:
+    """Why `url` was not added, with the feeds an HTML page links to."""
+    shown = html.escape(url)
+    if refusal.code == "not_a_feed" and "html" in refusal.detail:
+        if not refusal.alternates:
+            return texts.NOT_A_FEED_HTML_NONE(lang)
+        found = "\n".join(html.escape(link) for link in refusal.alternates)
+        return texts.NOT_A_FEED_HTML(lang, alternates=found)
+    detail = html.escape(refusal.detail)
+    return {
+        "invalid_url": lambda: texts.INVALID_URL(lang, url=shown),
+        "unreachable": lambda: texts.UNREACHABLE(lang, url=shown, reason=detail),
+        "not_a_feed": lambda: texts.NOT_A_FEED(lang, reason=detail),
+        "unreadable": lambda: texts.UNREADABLE(lang, reason=detail),
+        "duplicate": lambda: texts.DUPLICATE(lang),
+        "too_many": lambda: texts.TOO_MANY(lang, limit=refusal.detail),
+    }[refusal.code]()

@@ -56,8 +56,8 @@ from bot.safefetch import FetchResult, SafeFetcher
 from bot.urls import normalize_url
 from storage.batch import GroupCommit
 from storage.db import Database, now
+from storage.feeds import Feed as Feed  # re-exported: /feed's handlers name it
 from storage.feeds import (
-    Feed,
     FeedRepository,
     NewFeed,
     Tag,

@@ -68,18 +68,23 @@ class ChatGone:
 
 
 @dataclass(frozen=True, slots=True)
-class Retry:
-    detail: str
+class _Failed:
+    detail: str  # what went wrong, for the outbox and the logs (`describe`)
 
 
 @dataclass(frozen=True, slots=True)
-class Unconfirmed:
-    detail: str
+class Retry(_Failed):
+    """Send again after a backoff; a dead letter after the last attempt."""
 
 
 @dataclass(frozen=True, slots=True)
-class Rejected:
-    detail: str
+class Unconfirmed(_Failed):
+    """The send may have reached Telegram: never resent on its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected(_Failed):
+    """Telegram will never accept this send: a dead letter at once."""
 
 
 Remedy = FloodWait | Migrated | ChatGone | Retry | Unconfirmed | Rejected

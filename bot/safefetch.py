@@ -1,8 +1,9 @@
 """One guarded HTTP fetcher, shared by link previews and feed polling.
 
-Every TCP connection goes through :class:`GuardedNetworkBackend`: it resolves the host with
-:class:`~bot.netguard.AddressGuard`, checks every address and connects to the checked address
-itself, so a DNS answer that changes between check and connect (rebinding) cannot get through.
+Every TCP connection goes through :class:`~bot.guarded_transport.GuardedNetworkBackend`: it
+resolves the host with :class:`~bot.netguard.AddressGuard`, checks every address and connects to
+the checked address itself, so a DNS answer that changes between check and connect (rebinding)
+cannot get through.
 Redirects are followed here, one checked hop at a time; bodies are read as a stream and
 decoded by bounded decompressors, so neither a 20 MB page nor a gzip bomb is read past the cap.
 
@@ -28,16 +29,16 @@ import http.cookiejar
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType, TracebackType
 from typing import NamedTuple, Self
 
-import httpcore
 import httpx
 
+from bot.guarded_transport import guarded_transport
 from bot.netguard import AddressGuard, AddressRefused, check_url
 
 MAX_REDIRECTS = 5
@@ -126,71 +127,6 @@ class FetchResult:
                 break
             moved = redirect.url
         return moved
-
-
-class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
-    """httpcore backend that connects only to addresses the guard has just checked.
-
-    httpcore passes the URL's host here and, separately, ``server_hostname`` to ``start_tls``
-    (``AsyncHTTPConnection._connect``), so connecting to the IP keeps SNI and certificate
-    checks on the original host name.
-    """
-
-    def __init__(self, guard: AddressGuard, inner: httpcore.AsyncNetworkBackend | None = None):
-        self._guard = guard
-        self._inner = inner or httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's backend signature)
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            addresses = await self._guard.resolve(host, port)
-        except OSError as error:  # resolution failure: transient, not a refusal
-            raise httpcore.ConnectError(f"cannot resolve {host!r}: {error}") from error
-        failure: Exception = httpcore.ConnectError(f"no address for {host!r}")
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        raise failure
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's backend signature)
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise AddressRefused("unix sockets are never fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def guarded_transport(
-    guard: AddressGuard, max_connections: int, ssl_context: ssl.SSLContext | None = None
-) -> httpx.AsyncHTTPTransport:
-    """httpx transport whose connection pool dials through :class:`GuardedNetworkBackend`.
-
-    httpx 0.28 builds its httpcore pool without exposing ``network_backend``, so the pool is
-    replaced by an identical one that has it (httpx is pinned <0.29; the loopback tests fail if
-    connections ever bypass the guard). ``trust_env=False``: an environment proxy would resolve
-    hosts itself, out of the guard's sight.
-    """
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
-        max_connections=max_connections,
-        network_backend=GuardedNetworkBackend(guard),
-    )
-    return transport
 
 
 class _RefuseAllCookies(http.cookiejar.DefaultCookiePolicy):

@@ -28,7 +28,9 @@ from bot.permissions import MembershipCache
 from bot.query import SearchQuery, matches_person, parse_query
 from storage.links import PersonRecord
 from storage.people import PeopleRepository
-from storage.search import Filters, ResultPage, SearchRepository, TagCount
+from storage.search import Filters, SearchRepository, TagCount
+from storage.search import Hit as Hit  # re-exported: the handlers show them
+from storage.search import ResultPage as ResultPage
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,16 @@ class SavedSearch:
     chat_id: int
     owner_id: int | None  # private searches: only the asker pages through them
     private: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """A page button that may be served: which page of which saved search, in what scope."""
+
+    search_id: str
+    page: int
+    saved: SavedSearch
+    scope: Scope
 
 
 def page_callback(search_id: str, page: int) -> str:
@@ -151,6 +163,18 @@ class SearchService:
             return None
         return await self.group_scope(chat_id)
 
+    async def pressed_page(
+        self, data: str, chat_id: int | None, user_id: int
+    ) -> PageRequest | None:
+        """What a page button asks for; None when it expired or is not the presser's."""
+        parsed = parse_page_callback(data)
+        saved = self.recall(parsed[0]) if parsed else None
+        if parsed is None or saved is None or chat_id is None:
+            return None
+        scope = await self.saved_scope(saved, chat_id, user_id)
+        search_id, page = parsed
+        return None if scope is None else PageRequest(search_id, page, saved, scope)
+
     async def _is_member(self, chat_id: int, user_id: int) -> bool:
         try:
             return await self.members.is_member(chat_id, user_id)
@@ -167,6 +191,13 @@ class SearchService:
 
     async def page(self, scope: Scope, text: str, page: int) -> ResultPage:
         return await self.search(scope, text, page * self.page_size, self.page_size)
+
+    async def inline_page(self, user_id: int, text: str, offset: int) -> ResultPage:
+        """Inline results: the asker's groups' links, `INLINE_LIMIT` at a time."""
+        scope = await self.private_scope(user_id)
+        if not scope.chat_ids:
+            return ResultPage((), False)
+        return await self.search(scope, text, offset, INLINE_LIMIT)
 
     async def filters(self, query: SearchQuery, scope: Scope) -> Filters:
         person_ids: tuple[int, ...] | None = None

@@ -8,10 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from bot.i18n import Lang
 from bot.i18n import search as texts
+from bot.query import parse_query
 from storage.search import Hit, TagCount
+
+if TYPE_CHECKING:
+    from bot.search import SavedSearch
 
 MAX_MESSAGE = 4096
 MAX_LABEL = 200  # characters of a title (or URL) shown
@@ -97,6 +102,21 @@ def render_page(
             break
         text += block
     return text
+
+
+def render_saved_page(
+    hits: Sequence[Hit], saved: SavedSearch, page: int, page_size: int, lang: Lang
+) -> str:
+    """A page of a saved search: private searches name each link's group."""
+    return render_page(
+        hits,
+        query=saved.text,
+        page=page,
+        page_size=page_size,
+        lang=lang,
+        show_chat=saved.private,
+        ignored=parse_query(saved.text).ignored,
+    )
 
 
 def render_empty(query: str, lang: Lang, ignored: Sequence[str] = ()) -> str:

@@ -18,8 +18,9 @@ The canonical form, step by step:
   decoded, the others upper-cased (never decoded: ``%2F`` and ``%26`` keep their meaning), and
   characters a URI cannot hold are encoded as UTF-8; dot segments are removed from the path
   and an empty path becomes ``/``;
-* tracking parameters are removed (see ``bot/data/tracking_params.json``, built from public
-  maintained lists); every other parameter keeps its place, its spelling and its value;
+* tracking parameters are removed (bot/tracking.py, with ``bot/data/tracking_params.json``
+  built from public maintained lists); every other parameter keeps its place, its spelling and
+  its value;
 * the fragment is dropped unless it is a route (``#!/...`` hashbang, ``#/...`` SPA route): an
   anchor does not name a different page, and fragments such as ``#xtor=RSS-3`` only track.
 
@@ -29,16 +30,16 @@ The canonical form, step by step:
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib.resources import files
-from typing import Any
+from functools import lru_cache
 from urllib.parse import unquote
 
 import idna
+
+from bot.tracking import ParamSet, param_key, tracking_for_host
+from bot.tracking import is_tracking_param as is_tracking_param  # importable from here too
 
 MAX_URL_LENGTH = 8192
 """Longest normalised URL that is stored (bytes = characters: the result is ASCII)."""
@@ -107,109 +108,6 @@ def _display_host(authority: str) -> str:
     return ".".join(labels)
 
 
-def is_tracking_param(name: str, host: str = "") -> bool:
-    """Whether a query parameter called ``name`` only tracks (on ``host``, if given).
-
-    Without a host only the rules that hold everywhere apply; ``host`` (ASCII, lower case) adds
-    the rules of that site, e.g. ``si`` on ``youtu.be`` or ``recruiter`` on ``change.org``.
-    """
-    key = _param_key(name)
-    return any(params.matches(key) for params in _tracking_for_host(host.lower()))
-
-
-# --- tracking rules -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParamSet:
-    """Parameter names (whole) and prefixes, lower case."""
-
-    names: frozenset[str]
-    prefixes: tuple[str, ...]
-
-    def matches(self, key: str) -> bool:
-        return key in self.names or key.startswith(self.prefixes)
-
-
-@dataclass(frozen=True)
-class HostRule:
-    """Parameters that track on some hosts only (and their subdomains)."""
-
-    hosts: tuple[str, ...]
-    params: ParamSet
-
-    def applies_to(self, host: str) -> bool:
-        return any(_host_matches(host, pattern) for pattern in self.hosts)
-
-
-@dataclass(frozen=True)
-class TrackingRules:
-    everywhere: ParamSet
-    by_host: tuple[HostRule, ...]
-
-    def for_host(self, host: str) -> tuple[ParamSet, ...]:
-        scoped = tuple(rule.params for rule in self.by_host if host and rule.applies_to(host))
-        return (self.everywhere, *scoped)
-
-
-@lru_cache(maxsize=4096)
-def _tracking_for_host(host: str) -> tuple[ParamSet, ...]:
-    # Links come from a few hundred sites; matching each host once keeps capture fast.
-    return _rules().for_host(host)
-
-
-@cache
-def _rules() -> TrackingRules:
-    text = files("bot").joinpath("data/tracking_params.json").read_text(encoding="utf-8")
-    return _parse_tracking_rules(json.loads(text))
-
-
-def _parse_tracking_rules(data: dict[str, Any]) -> TrackingRules:
-    """Build the rules from the data set's JSON (its format is described in the file)."""
-    names: set[str] = set()
-    prefixes: set[str] = set()
-    for group in data["global"]:
-        names.update(name.lower() for name in group["names"])
-        prefixes.update(prefix.lower() for prefix in group["prefixes"])
-    by_host = tuple(
-        HostRule(
-            hosts=tuple(host.lower() for host in group["hosts"]),
-            params=ParamSet(
-                frozenset(name.lower() for name in group["names"]),
-                tuple(sorted(prefix.lower() for prefix in group["prefixes"])),
-            ),
-        )
-        for group in data["hosts"]
-    )
-    return TrackingRules(ParamSet(frozenset(names), tuple(sorted(prefixes))), by_host)
-
-
-def _param_key(name: str) -> str:
-    key = unquote(name).lower()
-    # "??utm_source=" (a doubled "?") and "&amp;utm_source=" (copied from HTML) still track.
-    key = key.lstrip("?")
-    return key.removeprefix("amp;")
-
-
-def _host_matches(host: str, pattern: str) -> bool:
-    """``pattern`` matches itself and its subdomains; ``name.*`` stands for any public suffix."""
-    if not pattern.endswith(".*"):
-        return host == pattern or host.endswith("." + pattern)
-    base = pattern[:-2]
-    labels = host.split(".")
-    for suffix_length in (1, 2):
-        if len(labels) <= suffix_length:
-            break
-        # Only a short second level (co.uk, com.au) counts as a two-label public suffix: this
-        # keeps amazon.evil.com out of amazon.*.
-        if suffix_length == 2 and len(labels[-2]) > 3:
-            break
-        head = ".".join(labels[:-suffix_length])
-        if head == base or head.endswith("." + base):
-            return True
-    return False
-
-
 # --- normalisation --------------------------------------------------------------------------
 
 
@@ -231,7 +129,7 @@ def _normalize(raw: str) -> str | None:
     if host_and_port is None:
         return None
     host, port = host_and_port
-    tracking = _tracking_for_host(host)
+    tracking = tracking_for_host(host)
     url = f"{parts.scheme}://{host}{port}{_normalize_path(parts.path)}"
     query = _clean_query(parts.query, tracking)
     if query:
@@ -398,7 +296,7 @@ def _clean_query(query: str, tracking: tuple[ParamSet, ...]) -> str:
     kept: list[str] = []
     for piece in query.split("&"):
         piece = _normalize_encoding(piece)
-        key = _param_key(piece.partition("=")[0])
+        key = param_key(piece.partition("=")[0])
         if piece and not any(params.matches(key) for params in tracking):
             kept.append(piece)
     return "&".join(kept)

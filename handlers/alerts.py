@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import html
-
 from telegram import Chat, Message, Update
 from telegram.constants import ParseMode
 
-from bot.alerts import ENDED_REASONS, Target, filters_of
-from bot.announce import FilterError, SubscribeArgs, describe_filters, parse_subscribe_args
+from bot.alerts import Target
+from bot.alerts_render import (
+    describe_subscription,
+    render_my_subscriptions,
+    render_refusal,
+    render_subscribed,
+    target_name,
+)
+from bot.announce import FilterError, SubscribeArgs, parse_subscribe_args
 from bot.chat_settings import parse_switch
-from bot.i18n import Lang, Text, core
+from bot.i18n import Lang, core
 from bot.i18n import alerts as texts
 from bot.status import render_status
-from handlers.context import Context, chat_ref, is_chat_admin, language, reply, services
-from storage.alerts import Subscription
-
-REFUSALS: dict[str, Text] = {
-    "not_admin": texts.REFUSED_NOT_ADMIN,
-    "cannot_post": texts.REFUSED_CANNOT_POST,
-    "unknown_chat": texts.REFUSED_UNKNOWN_CHAT,
-    "not_approved": texts.REFUSED_NOT_APPROVED,
-    "unavailable": texts.REFUSED_UNAVAILABLE,
-}
+from handlers.context import (
+    Context,
+    chat_ref,
+    is_chat_admin,
+    language,
+    reply,
+    sender_id,
+    services,
+)
 
 
 async def set_alerts(update: Update, context: Context) -> None:
@@ -58,11 +62,8 @@ async def subscribe(update: Update, context: Context) -> None:
     target = await _target(message, context, args, lang, to_post=True) if args else None
     if args is None or target is None:
         return
-    user = message.from_user
-    by = user.id if user is not None and message.sender_chat is None else None
-    await services(context).alerts.subscribe(target, by, args.filters)
-    what = html.escape(describe_filters(args.filters, lang))
-    await _reply(message, texts.SUBSCRIBED(lang, chat=_name(target, lang), what=what))
+    await services(context).alerts.subscribe(target, sender_id(message), args.filters)
+    await _reply(message, render_subscribed(target, args.filters, lang))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -77,7 +78,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
         return
     ended = await services(context).alerts.unsubscribe(target.ref.id)
     text = texts.UNSUBSCRIBED if ended else texts.NOT_SUBSCRIBED
-    await _reply(message, text(lang, chat=_name(target, lang)))
+    await _reply(message, text(lang, chat=target_name(target, lang)))
 
 
 async def subscriptions(update: Update, context: Context) -> None:
@@ -89,14 +90,12 @@ async def subscriptions(update: Update, context: Context) -> None:
     alerts = services(context).alerts
     if message.chat.type != Chat.PRIVATE:
         found = await alerts.repo.get(message.chat_id)
-        here = Target(chat_ref(message.chat))
-        await _reply(message, _describe(found, _name(here, lang), lang))
+        here = target_name(Target(chat_ref(message.chat)), lang)
+        await _reply(message, describe_subscription(found, here, lang))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
     mine = await alerts.repo.by_user(user_id)
-    lines = "\n".join(f"• {_describe(s, _subscription_name(s), lang)}" for s in mine)
-    text = texts.MY_SUBSCRIPTIONS(lang, lines=lines) if mine else texts.NO_SUBSCRIPTIONS(lang)
-    await _reply(message, text)
+    await _reply(message, render_my_subscriptions(mine, lang))
 
 
 async def status(update: Update, context: Context) -> None:
@@ -131,9 +130,8 @@ async def _target(
 ) -> Target | None:
     """The chat the command is about, if the sender may act on it; otherwise say why not."""
     alerts = services(context).alerts
-    user = message.from_user
     if args.target is not None:
-        user_id = user.id if user is not None and message.sender_chat is None else 0
+        user_id = sender_id(message) or 0
         target = await alerts.target_named(args.target, user_id, to_post=to_post)
     elif message.chat.type == Chat.PRIVATE:
         await reply(message, texts.REFUSED_PRIVATE(lang))
@@ -144,33 +142,8 @@ async def _target(
         target = await alerts.target_here(chat_ref(message.chat), to_post=to_post)
     if target.refusal is None:
         return target
-    await _reply(message, REFUSALS[target.refusal](lang, chat=_name(target, lang)))
+    await _reply(message, render_refusal(target.refusal, target, lang))
     return None
-
-
-def _name(target: Target, lang: Lang) -> str:
-    ref = target.ref
-    if ref.id == 0:  # not found: show what was typed
-        return f"<b>{html.escape(ref.title)}</b>"
-    shown = f"@{ref.username}" if ref.username else ref.title or texts.THIS_CHAT(lang)
-    return f"<b>{html.escape(shown)}</b>"
-
-
-def _subscription_name(subscription: Subscription) -> str:
-    shown = subscription.chat_title or str(subscription.chat_id)
-    if subscription.chat_username:
-        shown = f"@{subscription.chat_username}"
-    return f"<b>{html.escape(shown)}</b>"
-
-
-def _describe(subscription: Subscription | None, name: str, lang: Lang) -> str:
-    if subscription is None:
-        return texts.NOT_SUBSCRIBED(lang, chat=name)
-    if not subscription.active:
-        why = ENDED_REASONS.get(subscription.ended_reason or "", texts.REASON_UNSUBSCRIBED)
-        return texts.SUBSCRIPTION_ENDED(lang, chat=name, reason=why(lang))
-    what = html.escape(describe_filters(filters_of(subscription), lang))
-    return texts.SUBSCRIPTION_IN_FORCE(lang, chat=name, what=what)
 
 
 async def _reply(message: Message, text: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import (
@@ -18,11 +17,10 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.capture import CaptureOutcome, IncomingMessage
+from bot.capture import CaptureOutcome, IncomingMessage, Origin
+from bot.capture_render import render_saved
 from bot.entities import Entity
-from bot.i18n import core
-from handlers.context import Context, chat_ref, language, services
-from storage.links import Origin, PersonRecord
+from handlers.context import Context, chat_ref, language, sender_of, services
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,7 @@ async def acknowledge(
             await message.set_reaction(ReactionTypeEmoji(emoji))
         elif mode == "reply":
             await message.reply_text(
-                await _saved_text(update, context, outcome),
+                render_saved(outcome, await language(update, context)),
                 parse_mode=ParseMode.HTML,
                 do_quote=True,
                 disable_notification=True,
@@ -57,15 +55,6 @@ async def acknowledge(
     except TelegramError as error:
         # Reactions can be disabled in a chat, or the bot lacks the right: not worth more.
         log.debug("acknowledgement refused in chat %s: %s", message.chat_id, error)
-
-
-async def _saved_text(update: Update, context: Context, outcome: CaptureOutcome) -> str:
-    lang = await language(update, context)
-    tags = " ".join(f"#{html.escape(tag)}" for tag in outcome.tags)
-    suffix = core.SAVED_TAGS(lang, tags=tags) if tags else ""
-    if outcome.saved_count == 1:
-        return core.SAVED_ONE(lang, tags=suffix)
-    return core.SAVED_MANY(lang, count=outcome.saved_count, tags=suffix)
 
 
 def incoming(message: Message) -> IncomingMessage:
@@ -83,21 +72,6 @@ def incoming(message: Message) -> IncomingMessage:
         sender=sender_of(message),
         origin=origin_of(message.forward_origin),
         edit_date=int(message.edit_date.timestamp()) if message.edit_date else None,
-    )
-
-
-def sender_of(message: Message) -> PersonRecord | None:
-    if message.sender_chat is not None:
-        chat = message.sender_chat
-        return PersonRecord(id=chat.id, display_name=chat.title or "", username=chat.username)
-    user = message.from_user
-    if user is None:
-        return None
-    return PersonRecord(
-        id=user.id,
-        display_name=user.full_name,
-        username=user.username,
-        language=user.language_code,
     )
 
 

@@ -10,6 +10,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.access import Actor, ChatRef
+from bot.capture import PersonRecord
 from bot.i18n import Lang
 from bot.services import Services
 
@@ -34,6 +35,29 @@ def actor_of(user: User | None) -> Actor | None:
     if user is None:
         return None
     return Actor(id=user.id, name=user.full_name, language=user.language_code)
+
+
+def person_of(user: User) -> PersonRecord:
+    return PersonRecord(
+        id=user.id,
+        display_name=user.full_name,
+        username=user.username,
+        language=user.language_code,
+    )
+
+
+def sender_of(message: Message) -> PersonRecord | None:
+    """Who wrote the message: its user, or the chat it was sent on behalf of."""
+    if message.sender_chat is not None:
+        chat = message.sender_chat
+        return PersonRecord(id=chat.id, display_name=chat.title or "", username=chat.username)
+    return None if message.from_user is None else person_of(message.from_user)
+
+
+def sender_id(message: Message) -> int | None:
+    """The person who sent a command; None for a channel post or an anonymous admin."""
+    user = message.from_user
+    return user.id if user is not None and message.sender_chat is None else None
 
 
 async def reply(message: Message, text: str, **options: Any) -> Message | None:

@@ -9,15 +9,22 @@ from telegram import Chat, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 
 from bot.alerts import Target
+from bot.alerts_render import render_refusal
 from bot.feed_args import FeedArgs, FeedArgsError, parse_feed_args
-from bot.feed_render import render_added, render_feed_list
+from bot.feed_render import feed_chat_name, render_add_refused, render_added, render_feed_list
 from bot.feed_schedule import MAX_CHAT_INTERVAL, MIN_CHAT_INTERVAL, describe_interval
-from bot.feeds import AddRefused, FeedRequest
+from bot.feeds import AddRefused, Feed, FeedRequest
 from bot.i18n import Lang, core
 from bot.i18n import feeds as texts
-from handlers.alerts import REFUSALS
-from handlers.context import Context, chat_ref, is_chat_admin, language, reply, services
-from storage.feeds import Feed
+from handlers.context import (
+    Context,
+    chat_ref,
+    is_chat_admin,
+    language,
+    reply,
+    sender_id,
+    services,
+)
 
 Action = Callable[[Message, Context, FeedArgs, Lang], Awaitable[None]]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -47,8 +54,22 @@ async def _add(message: Message, context: Context, args: FeedArgs, lang: Lang) -
     allowed, target = await _add_target(message, context, args, lang)
     if not allowed:
         return
-    user = _user_id(message)
-    request = FeedRequest(
+    try:
+        added = await svc.feeds.add(_request(message, context, args, target))
+    except AddRefused as refusal:
+        await _reply(message, render_add_refused(refusal, args.url or "", lang))
+        return
+    chat = feed_chat_name(target, lang)
+    sampled = added.sampled if args.sample else None
+    interval = svc.feeds.interval_of(added.feed)
+    await _reply(message, render_added(added.feed, added.entries, sampled, chat, lang, interval))
+
+
+def _request(
+    message: Message, context: Context, args: FeedArgs, target: Target | None
+) -> FeedRequest:
+    user = sender_id(message)
+    return FeedRequest(
         url=args.url or "",
         chat_id=None if target is None else target.ref.id,
         kind=args.kind,
@@ -56,17 +77,8 @@ async def _add(message: Message, context: Context, args: FeedArgs, lang: Lang) -
         sample=args.sample,
         added_by=user,
         language=message.from_user.language_code if user and message.from_user else None,
-        limited=not svc.access.is_operator(user),
+        limited=not services(context).access.is_operator(user),
     )
-    try:
-        added = await svc.feeds.add(request)
-    except AddRefused as refusal:
-        await _reply(message, _refusal_text(refusal, args.url or "", lang))
-        return
-    chat = _chat_name(target, lang)
-    sampled = added.sampled if args.sample else None
-    interval = svc.feeds.interval_of(added.feed)
-    await _reply(message, render_added(added.feed, added.entries, sampled, chat, lang, interval))
 
 
 async def _add_target(
@@ -74,7 +86,7 @@ async def _add_target(
 ) -> tuple[bool, Target | None]:
     """Whether to go on, and the chat the feed is for (None: the community, operators only)."""
     svc = services(context)
-    user = _user_id(message)
+    user = sender_id(message)
     if args.target is not None:
         target = await svc.alerts.target_named(args.target, user or 0, to_post=True)
     elif message.chat.type == Chat.PRIVATE:
@@ -89,34 +101,16 @@ async def _add_target(
         target = await svc.alerts.target_here(chat_ref(message.chat), to_post=True)
     if target.refusal is None:
         return True, target
-    await _reply(message, REFUSALS[target.refusal](lang, chat=_chat_name(target, lang)))
+    await _reply(message, render_refusal(target.refusal, target, lang))
     return False, None
-
-
-def _refusal_text(refusal: AddRefused, url: str, lang: Lang) -> str:
-    shown = html.escape(url)
-    if refusal.code == "not_a_feed" and "html" in refusal.detail:
-        if not refusal.alternates:
-            return texts.NOT_A_FEED_HTML_NONE(lang)
-        found = "\n".join(html.escape(link) for link in refusal.alternates)
-        return texts.NOT_A_FEED_HTML(lang, alternates=found)
-    detail = html.escape(refusal.detail)
-    return {
-        "invalid_url": lambda: texts.INVALID_URL(lang, url=shown),
-        "unreachable": lambda: texts.UNREACHABLE(lang, url=shown, reason=detail),
-        "not_a_feed": lambda: texts.NOT_A_FEED(lang, reason=detail),
-        "unreadable": lambda: texts.UNREADABLE(lang, reason=detail),
-        "duplicate": lambda: texts.DUPLICATE(lang),
-        "too_many": lambda: texts.TOO_MANY(lang, limit=refusal.detail),
-    }[refusal.code]()
 
 
 async def _list(message: Message, context: Context, args: FeedArgs, lang: Lang) -> None:
     svc = services(context)
-    user = _user_id(message)
+    user = sender_id(message)
     if message.chat.type != Chat.PRIVATE:
         feeds = await svc.feeds.repo.for_chat(message.chat_id)
-        header = texts.LIST_HEADER(lang, chat=_chat_name(Target(chat_ref(message.chat)), lang))
+        header = texts.LIST_HEADER(lang, chat=feed_chat_name(Target(chat_ref(message.chat)), lang))
     elif svc.access.is_operator(user):
         feeds, header = await svc.feeds.repo.every(), texts.LIST_ALL(lang)
     else:
@@ -131,7 +125,7 @@ async def _change(message: Message, context: Context, args: FeedArgs, lang: Lang
     feed = await _manageable(message, context, args.feed_id or 0, lang)
     if feed is None:
         return
-    operator = svc.access.is_operator(_user_id(message))
+    operator = svc.access.is_operator(sender_id(message))
     if args.action in ("public", "private") and not operator:
         await _reply(message, core.OPERATORS_ONLY(lang))
     elif args.action == "remove":
@@ -164,46 +158,31 @@ async def _set_interval(
 
 
 async def _manageable(message: Message, context: Context, feed_id: int, lang: Lang) -> Feed | None:
-    """The feed, if the sender may change it here; otherwise say why not and return None.
-
-    Operators may change any feed. In a chat, its admins change its own feeds; in a private
-    chat, the admins of the feed's chat (checked with Telegram, fresh).
-    """
-    svc = services(context)
-    feed = await svc.feeds.repo.get(feed_id)
-    user = _user_id(message)
+    """The feed, if the sender may change it here; otherwise say why not and return None."""
+    feed = await services(context).feeds.repo.get(feed_id)
     here = message.chat.type != Chat.PRIVATE
     if feed is None or (here and feed.chat_id != message.chat_id):
         await _reply(message, texts.NOT_FOUND(lang, id=feed_id))
         return None
-    if svc.access.is_operator(user):
+    if await _may_change(message, context, feed):
         return feed
-    if here:
-        allowed = await is_chat_admin(message, context)
-    elif feed.chat_id is None or user is None:
-        allowed = False
-    else:
-        svc.members.invalidate(feed.chat_id, user)
-        allowed = await svc.members.is_admin(feed.chat_id, user)
-    if not allowed:
-        await _reply(message, core.ADMIN_ONLY(lang) if here else texts.NOT_FOUND(lang, id=feed_id))
-        return None
-    return feed
+    await _reply(message, core.ADMIN_ONLY(lang) if here else texts.NOT_FOUND(lang, id=feed_id))
+    return None
 
 
-def _user_id(message: Message) -> int | None:
-    """The person who sent the command; None for a channel post or an anonymous admin."""
-    user = message.from_user
-    return user.id if user is not None and message.sender_chat is None else None
-
-
-def _chat_name(target: Target | None, lang: Lang) -> str:
-    if target is None:
-        return texts.WHAT_COMMUNITY(lang)
-    ref = target.ref
-    if ref.id == 0:
-        return f"<b>{html.escape(ref.title)}</b>"
-    return f"<b>{html.escape(f'@{ref.username}' if ref.username else ref.title)}</b>"
+async def _may_change(message: Message, context: Context, feed: Feed) -> bool:
+    """Operators may change any feed. In a chat, its admins change its own feeds; in a private
+    chat, the admins of the feed's chat (checked with Telegram, fresh)."""
+    svc = services(context)
+    user = sender_id(message)
+    if svc.access.is_operator(user):
+        return True
+    if message.chat.type != Chat.PRIVATE:
+        return await is_chat_admin(message, context)
+    if feed.chat_id is None or user is None:
+        return False
+    svc.members.invalidate(feed.chat_id, user)
+    return await svc.members.is_admin(feed.chat_id, user)
 
 
 async def _reply(message: Message, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from telegram import CallbackQuery, Update, User
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.ext import filters
 
@@ -18,8 +18,7 @@ from bot.import_requests import (
     choice_keyboard,
     file_kind,
 )
-from handlers.context import Context, language, reply, services
-from storage.links import PersonRecord
+from handlers.context import Context, language, person_of, reply, services
 
 __all__ = ["BUTTON_PREFIX", "FILE_WITH_IMPORT_CAPTION", "chosen_chat", "how_to", "offered_file"]
 
@@ -96,12 +95,3 @@ async def _refuse(query: CallbackQuery, verdict: Verdict, lang: Lang) -> None:
         await query.edit_message_text(text)
     else:
         await query.answer(text, show_alert=True)
-
-
-def person_of(user: User) -> PersonRecord:
-    return PersonRecord(
-        id=user.id,
-        display_name=user.full_name,
-        username=user.username,
-        language=user.language_code,
-    )

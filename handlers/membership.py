@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Chat, ChatMember, Update
+from telegram import CallbackQuery, Chat, ChatMember, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.access import APPROVE_PREFIX
-from bot.i18n import core
+from bot.access import Chat as StoredChat
+from bot.access import Decision, parse_approval_callback
+from bot.i18n import Lang, core
 from handlers.context import Context, actor_of, chat_ref, language, services
 
 log = logging.getLogger(__name__)
@@ -70,24 +71,28 @@ async def approval_button(update: Update, context: Context) -> None:
     if not svc.access.is_operator(query.from_user.id):
         await query.answer(core.OPERATORS_ONLY(lang), show_alert=True)
         return
-    verdict, _, raw_id = query.data.removeprefix(APPROVE_PREFIX).partition(":")
-    try:
-        chat_id = int(raw_id)
-    except ValueError:
+    pressed = parse_approval_callback(query.data)
+    if pressed is None:
         await query.answer(core.UNKNOWN_CHAT(lang))
         return
-    outcome, chat = await svc.access.decide(chat_id, query.from_user.id, verdict == "y")
+    approve, chat_id = pressed
+    outcome, chat = await svc.access.decide(chat_id, query.from_user.id, approve)
+    await _answer_decision(query, outcome, chat, lang)
+
+
+async def _answer_decision(
+    query: CallbackQuery, outcome: Decision, chat: StoredChat | None, lang: Lang
+) -> None:
     if outcome == "unknown" or chat is None:
         await query.answer(core.UNKNOWN_CHAT(lang))
-        return
-    if outcome == "already":
+    elif outcome == "already":
         await query.answer(core.ALREADY_DECIDED(lang, status=chat.status), show_alert=True)
-        return
-    text = core.APPROVED if outcome == "approved" else core.DENIED
-    await query.answer()
-    await query.edit_message_text(
-        text(lang, title=html.escape(chat.title)), parse_mode=ParseMode.HTML
-    )
+    else:
+        text = core.APPROVED if outcome == "approved" else core.DENIED
+        await query.answer()
+        await query.edit_message_text(
+            text(lang, title=html.escape(chat.title)), parse_mode=ParseMode.HTML
+        )
 
 
 async def _say(context: Context, chat_id: int, text: str) -> None:

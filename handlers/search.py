@@ -20,12 +20,9 @@ from telegram.error import TelegramError
 
 from bot.i18n import Lang
 from bot.i18n import search as texts
-from bot.query import parse_query
-from bot.search import INLINE_LIMIT, SavedSearch, Scope, page_callback, parse_page_callback
-from bot.search_render import inline_description, inline_message, label, render_page
-from handlers.capture import sender_of
-from handlers.context import Context, language, reply, services
-from storage.search import Hit, ResultPage
+from bot.search import Hit, SavedSearch, Scope, page_callback
+from bot.search_render import inline_description, inline_message, label, render_saved_page
+from handlers.context import Context, language, reply, sender_of, services
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +67,7 @@ async def send_results(update: Update, context: Context, message: Message, text:
     search_id = search.remember(saved) if result.has_more else ""
     await reply(
         message,
-        _page_text(result, saved, 0, search.page_size, lang),
+        render_saved_page(result.hits, saved, 0, search.page_size, lang),
         parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
         reply_markup=_buttons(search_id, 0, result.has_more),
@@ -104,39 +101,23 @@ async def page_button(update: Update, context: Context) -> None:
         return
     search = services(context).search
     lang = await language(update, context)
-    parsed = parse_page_callback(query.data)
-    saved = search.recall(parsed[0]) if parsed else None
     chat_id = query.message.chat.id if query.message else None
-    scope = None
-    if parsed and saved and chat_id is not None:
-        scope = await search.saved_scope(saved, chat_id, query.from_user.id)
-    if parsed is None or saved is None or scope is None:
+    pressed = await search.pressed_page(query.data, chat_id, query.from_user.id)
+    if pressed is None:
         await query.answer(texts.PAGE_EXPIRED(lang), show_alert=True)
         return
-    search_id, page = parsed
-    result = await search.page(scope, saved.text, page)
+    page = pressed.page
+    result = await search.page(pressed.scope, pressed.saved.text, page)
     await query.answer()
     try:
         await query.edit_message_text(
-            _page_text(result, saved, page, search.page_size, lang),
+            render_saved_page(result.hits, pressed.saved, page, search.page_size, lang),
             parse_mode=ParseMode.HTML,
             link_preview_options=NO_PREVIEW,
-            reply_markup=_buttons(search_id, page, result.has_more),
+            reply_markup=_buttons(pressed.search_id, page, result.has_more),
         )
     except TelegramError as error:  # "message is not modified", a deleted message...
         log.debug("could not show page %s: %s", page, error)
-
-
-def _page_text(result: ResultPage, saved: SavedSearch, page: int, size: int, lang: Lang) -> str:
-    return render_page(
-        result.hits,
-        query=saved.text,
-        page=page,
-        page_size=size,
-        lang=lang,
-        show_chat=saved.private,
-        ignored=parse_query(saved.text).ignored,
-    )
 
 
 def _buttons(search_id: str, page: int, has_more: bool) -> InlineKeyboardMarkup | None:
@@ -158,10 +139,7 @@ async def inline_search(update: Update, context: Context) -> None:
     svc = services(context)
     lang = svc.language(None, inline.from_user.language_code)
     offset = int(inline.offset) if inline.offset.isdigit() else 0
-    scope = await svc.search.private_scope(inline.from_user.id)
-    result = ResultPage((), False)
-    if scope.chat_ids:
-        result = await svc.search.search(scope, inline.query, offset, INLINE_LIMIT)
+    result = await svc.search.inline_page(inline.from_user.id, inline.query, offset)
     button = None
     if not result.hits and offset == 0:
         button = InlineQueryResultsButton(texts.INLINE_NO_RESULTS(lang), start_parameter="help")

@@ -1,9 +1,10 @@
 """Announcements and subscriptions; the counts behind /status.
 
-Two kinds of functions, as in storage/links.py: plain functions taking a `sqlite3.Connection`
-run inside someone else's transaction in the writer thread (the capture transaction creates
-announcements and queues their deliveries, see bot/alerts.py); `AlertRepository` methods are
-whole transactions of their own (`Database.run_write`) or reads on the reader connection.
+Two kinds of functions, as for links (storage/link_writes.py, storage/links.py): plain functions
+taking a `sqlite3.Connection` run inside someone else's transaction in the writer thread (the
+capture transaction creates announcements and queues their deliveries, see bot/alerts.py);
+`AlertRepository` methods are whole transactions of their own (`Database.run_write`) or reads on
+the reader connection.
 The outbox itself (deliveries) is storage/outbox.py.
 """
 

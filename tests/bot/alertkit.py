@@ -97,6 +97,26 @@ class Rig:
         return await self.service.outbox.counts()
 
 
+def alert_service(db: Database, bot: Bot, pace: Pace) -> AlertService:
+    """The alerts of a deployment without operators, in French, delivering at `pace`."""
+    access = AccessService(
+        ChatRepository(db),
+        bot,
+        operators=frozenset(),
+        open_registration=False,
+        default_language="fr",
+    )
+    return AlertService(
+        AlertRepository(db),
+        OutboxRepository(db),
+        access,
+        MembershipCache(bot),
+        bot,
+        pace=pace,
+        default_language="fr",
+    )
+
+
 @asynccontextmanager
 async def running_alerts(
     tmp_path: Path, fake: FakeBotApi, pace: Pace = QUICK, *, start: bool = True
@@ -107,18 +127,7 @@ async def running_alerts(
     chats = ChatRepository(db)
     source = fake.add_chat(SOURCE_GROUP, "supergroup", "Source")
     async with offline_bot(fake) as bot:
-        access = AccessService(
-            chats, bot, operators=frozenset(), open_registration=False, default_language="fr"
-        )
-        service = AlertService(
-            AlertRepository(db),
-            OutboxRepository(db),
-            access,
-            MembershipCache(bot),
-            bot,
-            pace=pace,
-            default_language="fr",
-        )
+        service = alert_service(db, bot, pace)
         rig = Rig(fake, db, bot, chats, service)
         await rig.known(source)
         if start:

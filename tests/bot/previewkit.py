@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.netguard import AddressGuard
-from bot.previews import PreviewOutcome, PreviewWorker, user_agent
+from bot.previews import PreviewOutcome, PreviewWorker
 from bot.safefetch import SafeFetcher
 from bot.urls import url_domain
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.links import LinkDraft, LinkRepository, MessageShare
 from storage.previews import PreviewJobState, PreviewRepository
-from tests.bot.test_safefetch import Received, answer
+from tests.bot.webkit import Received, answer, guarded_fetcher
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 GROUP = -100500
@@ -52,12 +52,7 @@ class Bench:
             "max_attempts": 3,
         }
         settings.update(options)
-        fetcher = SafeFetcher(
-            user_agent(),
-            guard=guard or AddressGuard(allow_private=True),
-            max_concurrency=settings["concurrency"],
-            max_per_host=settings["per_host"],
-        )
+        fetcher = guarded_fetcher(settings, guard)
         worker = PreviewWorker(
             self.repo, fetcher, clock=self.clock, observe=self.outcomes.append, **settings
         )

@@ -19,16 +19,16 @@ import pytest
 
 from bot.feed_poller import FeedPoller, PollResult, PollSettings, conditional_headers
 from bot.netguard import AddressGuard, IPAddress, check_ip
-from bot.previews import user_agent
-from bot.safefetch import SafeFetcher
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.feeds import Feed, FeedRepository, NewFeed, insert_feed, record_poll
-from tests.bot.test_safefetch import (
+from tests.bot.webkit import (
     FakeResolver,
     LoopbackServer,
     Received,
+    StartServer,
     answer,
+    guarded_fetcher,
     one_byte_every_two_seconds,
     streamed,
     write_head,
@@ -39,7 +39,6 @@ RSS = (FEEDS / "rss_fr.xml").read_bytes()
 RSS_TYPE = "Content-Type: application/rss+xml; charset=utf-8"
 T0 = 1_800_000_000
 GROUP = -1001000005101
-StartServer = Callable[..., Awaitable[LoopbackServer]]
 
 
 class Rig:
@@ -71,12 +70,7 @@ class Rig:
             "max_failures": 3,
         }
         settings.update(options)
-        fetcher = SafeFetcher(
-            user_agent(),
-            guard=guard or AddressGuard(allow_private=True),
-            max_concurrency=settings["concurrency"],
-            max_per_host=settings["per_host"],
-        )
+        fetcher = guarded_fetcher(settings, guard)
         poller = FeedPoller(
             self.repo,
             fetcher,
@@ -112,31 +106,6 @@ async def rig(db: Database) -> AsyncIterator[Rig]:
     made = Rig(db)
     yield made
     await made.close()
-
-
-@pytest.fixture
-async def start_server() -> AsyncIterator[StartServer]:
-    started: list[tuple[LoopbackServer, asyncio.Server]] = []
-
-    async def start(host: str = "127.0.0.1") -> LoopbackServer:
-        server = LoopbackServer(host)
-        listener = await asyncio.start_server(server.serve, host, 0)
-        server.port = listener.sockets[0].getsockname()[1]
-        started.append((server, listener))
-        return server
-
-    yield start
-    for server, listener in started:
-        listener.close()
-        for task in list(server._tasks):
-            task.cancel()
-        await asyncio.gather(*server._tasks, return_exceptions=True)
-        await listener.wait_closed()
-
-
-@pytest.fixture
-async def server(start_server: StartServer) -> LoopbackServer:
-    return await start_server()
 
 
 def conditional(body: bytes, etag: str, modified: str) -> Any:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -18,21 +16,9 @@ from bot.netguard import (
     parse_host_literal,
     resolve_checked,
 )
+from tests.bot.webkit import FakeResolver
 
 ip = ipaddress.ip_address
-
-
-@dataclass
-class FakeResolver:
-    """Answers from a table; a host with several answer lists gets the next one on each call."""
-
-    answers: Mapping[str, Sequence[Sequence[str]]]
-    calls: list[str] = field(default_factory=list)
-
-    async def resolve(self, host: str, port: int) -> Sequence[IPAddress]:
-        self.calls.append(host)
-        rounds = self.answers[host]
-        return [ip(address) for address in rounds[min(self.calls.count(host), len(rounds)) - 1]]
 
 
 @pytest.mark.parametrize(

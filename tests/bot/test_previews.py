@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -26,42 +26,16 @@ from tests.bot.previewkit import (
     gated,
     head_then_twenty_megabytes,
 )
-from tests.bot.test_safefetch import (
+from tests.bot.webkit import (
     FakeResolver,
     LoopbackServer,
+    StartServer,
     answer,
     gzip_bomb,
     loopback_is_public,
     one_byte_every_two_seconds,
     streamed,
 )
-
-StartServer = Callable[..., Awaitable[LoopbackServer]]
-
-
-@pytest.fixture
-async def start_server() -> AsyncIterator[StartServer]:
-    started: list[tuple[LoopbackServer, asyncio.Server]] = []
-
-    async def start(host: str = "127.0.0.1") -> LoopbackServer:
-        server = LoopbackServer(host)
-        listener = await asyncio.start_server(server.serve, host, 0)
-        server.port = listener.sockets[0].getsockname()[1]
-        started.append((server, listener))
-        return server
-
-    yield start
-    for server, listener in started:
-        listener.close()
-        for task in list(server._tasks):
-            task.cancel()
-        await asyncio.gather(*server._tasks, return_exceptions=True)
-        await listener.wait_closed()
-
-
-@pytest.fixture
-async def server(start_server: StartServer) -> LoopbackServer:
-    return await start_server()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import Settings
 from bot.services import Services
-from tests.fakes import FakeBotApi
+from tests.fakes import FakeBotApi, FakeChat, FakeUser, SentMessage, entity_for
 
 OPERATOR_ID = 1000
 
@@ -67,3 +67,36 @@ async def running(tmp_path: Path, fake: FakeBotApi, **overrides: Any) -> AsyncIt
         assert application.post_shutdown is not None
         await application.post_shutdown(application)
         await application.shutdown()
+
+
+async def add_by_operator(h: Harness, chat: FakeChat) -> None:
+    """The operator adds the bot to `chat` as an administrator: the chat is served at once."""
+    operator = h.fake.add_user(OPERATOR_ID, "Opé", "ope")
+    await h.send(h.fake.my_chat_member(chat, operator, "left", "administrator"))
+
+
+async def serve(h: Harness, chat: FakeChat, *members: FakeUser) -> None:
+    """The bot is an administrator of `chat`, added by the operator; `members` are in it."""
+    h.fake.add_bot_to(chat, "administrator")
+    await add_by_operator(h, chat)
+    for member in members:
+        h.fake.set_member(chat, member, "member")
+
+
+def command(
+    fake: FakeBotApi,
+    chat: FakeChat,
+    user: FakeUser | None,
+    text: str,
+    reply_to: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`text` sent as a command (its first word is one); without a user, a channel post."""
+    entities = [entity_for(text, text.split()[0], "bot_command")]
+    if user is None:
+        return fake.channel_post(chat, text, entities=entities)
+    return fake.message(chat, user, text, entities=entities, reply_to=reply_to)
+
+
+def last(fake: FakeBotApi, chat: FakeChat | FakeUser) -> SentMessage:
+    """The last message the bot sent to `chat`."""
+    return fake.sent_messages(chat.id)[-1]

@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fakes import FakeBotApi, FakeChat, FakeUser, entity_for
 from tests.fakes.world import eventually
-from tests.handlers.harness import OPERATOR_ID, Harness, running
+from tests.handlers.harness import Harness, command, last
+
+pytestmark = pytest.mark.usefixtures("private_chats")  # notices reach everyone here
 
 PETITION = "https://www.change.org/p/stop-vsa"
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def operator(fake: FakeBotApi) -> FakeUser:
-    user = fake.add_user(OPERATOR_ID, "Opé", "ope")
-    fake.private_chat(user)
-    return user
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    user = fake.add_user(11, "Alice", "alice")
-    fake.private_chat(user)
-    return user
-
-
-@pytest.fixture
-def bob(fake: FakeBotApi) -> FakeUser:
-    user = fake.add_user(22, "Bob", "bob")
-    fake.private_chat(user)
-    return user
-
-
-@pytest.fixture
-async def harness(tmp_path: Path, fake: FakeBotApi) -> AsyncIterator[Harness]:
-    async with running(tmp_path, fake) as h:
-        yield h
 
 
 async def group(
@@ -64,13 +32,6 @@ async def channel(
     return chat
 
 
-def command(fake: FakeBotApi, chat: FakeChat, user: FakeUser | None, text: str) -> dict[str, Any]:
-    entities = [entity_for(text, text.split()[0], "bot_command")]
-    if user is None:
-        return fake.channel_post(chat, text, entities=entities)
-    return fake.message(chat, user, text, entities=entities)
-
-
 def share(fake: FakeBotApi, chat: FakeChat, user: FakeUser, text: str) -> dict[str, Any]:
     entities = [entity_for(text, word, "hashtag") for word in text.split() if word[0] == "#"]
     url = next(word for word in text.split() if word.startswith("https://"))
@@ -86,7 +47,7 @@ def announcements(fake: FakeBotApi, chat: FakeChat) -> list[str]:
 
 
 def last_reply(fake: FakeBotApi, chat: FakeChat | FakeUser) -> str:
-    return fake.sent_messages(chat.id)[-1].text or ""
+    return last(fake, chat).text or ""
 
 
 async def test_a_petition_reaches_matching_channels_once_whoever_shares_it_again(

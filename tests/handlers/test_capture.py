@@ -9,22 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import FakeBotApi, FakeChat, FakeUser, entity_for, payloads
-from tests.handlers.harness import OPERATOR_ID, Harness, running
+from tests.handlers.harness import OPERATOR_ID, Harness, add_by_operator, running
 
 TEXT = (
     "Reconnaissance faciale : la CNIL alerte #Vidéosurveillance #BigBrother "
     "https://www.lemonde.fr/pixels/article/2024/03/cnil.html?utm_source=twitter&id=4"
 )
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(11, "Alice", "alice", language_code="fr")
 
 
 @pytest.fixture
@@ -38,8 +28,7 @@ def group(fake: FakeBotApi, alice: FakeUser) -> FakeChat:
 @pytest.fixture
 async def harness(tmp_path: Path, fake: FakeBotApi, group: FakeChat) -> AsyncIterator[Harness]:
     async with running(tmp_path, fake) as h:
-        operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
-        await h.send(fake.my_chat_member(group, operator, "left", "administrator"))
+        await add_by_operator(h, group)
         yield h
 
 

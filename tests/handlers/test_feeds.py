@@ -10,14 +10,15 @@ import asyncio
 import html
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.bot.test_safefetch import LoopbackServer, Received, answer
-from tests.fakes import FakeBotApi, FakeChat, FakeUser, entity_for
+from tests.bot.webkit import LoopbackServer, Received, answer
+from tests.fakes import FakeBotApi, FakeChat, FakeUser
 from tests.fakes.world import eventually
-from tests.handlers.harness import OPERATOR_ID, Harness, running
+from tests.handlers.harness import Harness, command, running
+
+pytestmark = pytest.mark.usefixtures("private_chats")  # notices reach everyone here
 
 PAGE = (Path(__file__).parents[1] / "bot" / "fixtures" / "feeds" / "page.html").read_bytes()
 GROUP_ID = -1001000005201
@@ -62,55 +63,19 @@ class FeedSite:
 
 
 @pytest.fixture
-async def site() -> AsyncIterator[FeedSite]:
-    server = LoopbackServer("127.0.0.1")
-    listener = await asyncio.start_server(server.serve, "127.0.0.1", 0)
-    server.port = listener.sockets[0].getsockname()[1]
-    yield FeedSite(server)
-    listener.close()
-    for task in list(server._tasks):
-        task.cancel()
-    await asyncio.gather(*server._tasks, return_exceptions=True)
-    await listener.wait_closed()
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def operator(fake: FakeBotApi) -> FakeUser:
-    user = fake.add_user(OPERATOR_ID, "Opé", "ope")
-    fake.private_chat(user)
-    return user
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    user = fake.add_user(11, "Alice", "alice")
-    fake.private_chat(user)
-    return user
+def site(server: LoopbackServer) -> FeedSite:
+    return FeedSite(server)
 
 
 @pytest.fixture
 def bob(fake: FakeBotApi) -> FakeUser:
-    user = fake.add_user(22, "Bob", "bob", language_code="en")
-    fake.private_chat(user)
-    return user
+    return fake.add_user(22, "Bob", "bob", language_code="en")
 
 
 @pytest.fixture
 async def harness(tmp_path: Path, fake: FakeBotApi) -> AsyncIterator[Harness]:
     async with running(tmp_path, fake, allow_private_networks=True, feed_max_failures=2) as h:
         yield h
-
-
-def command(fake: FakeBotApi, chat: FakeChat, user: FakeUser | None, text: str) -> dict[str, Any]:
-    entities = [entity_for(text, text.split()[0], "bot_command")]
-    if user is None:
-        return fake.channel_post(chat, text, entities=entities)
-    return fake.message(chat, user, text, entities=entities)
 
 
 async def group(h: Harness, operator: FakeUser, admin: FakeUser) -> FakeChat:

@@ -8,20 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import FakeBotApi, FakeChat, FakeUser, SentMessage, entity_for
-from tests.handlers.harness import OPERATOR_ID, Harness, running
+from tests.handlers.harness import Harness, add_by_operator, running
 
 FIXTURES = Path(__file__).parents[1] / "bot" / "fixtures" / "imports"
 GROUP_ID = -1001234567890  # the chat telegram_current.json was exported from
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(11, "Alice", "alice", language_code="fr")
 
 
 @pytest.fixture
@@ -41,10 +31,9 @@ def group(fake: FakeBotApi, alice: FakeUser, bob: FakeUser) -> FakeChat:
 @pytest.fixture
 async def harness(tmp_path: Path, fake: FakeBotApi, group: FakeChat) -> AsyncIterator[Harness]:
     async with running(tmp_path, fake) as h:
-        operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
         other = fake.add_chat(-1001000000999, "supergroup", "Autre groupe")
         for chat in (group, other):
-            await h.send(fake.my_chat_member(chat, operator, "left", "administrator"))
+            await add_by_operator(h, chat)
         yield h
 
 
@@ -119,8 +108,9 @@ async def test_a_member_who_administers_no_group_is_told_so(
     assert answer.reply_markup is None
 
 
-async def test_an_operator_may_pick_any_approved_group(harness: Harness) -> None:
-    operator = harness.fake.add_user(OPERATOR_ID, "Opé", "ope")
+async def test_an_operator_may_pick_any_approved_group(
+    harness: Harness, operator: FakeUser
+) -> None:
     question = await send_file(harness, operator, "bookmarks_linkding.html")
     assert [text for text, _ in buttons(question)] == ["Autre groupe", "Veille Lyon", "Annuler"]
 
@@ -199,8 +189,7 @@ async def test_imported_history_runs_none_of_the_capture_hooks(
     tmp_path: Path, fake: FakeBotApi, alice: FakeUser, group: FakeChat
 ) -> None:
     async with running(tmp_path, fake, fetch_previews=True) as harness:
-        operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
-        await harness.send(fake.my_chat_member(group, operator, "left", "administrator"))
+        await add_by_operator(harness, group)
         assert harness.services.capture.after_save  # live captures would queue previews
         question = await send_file(harness, alice, "telegram_current.json", "result.json")
         await harness.send(fake.callback_query(alice, question, buttons(question)[0][1]))

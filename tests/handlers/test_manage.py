@@ -4,37 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.fakes import FakeBotApi, FakeChat, FakeUser, SentMessage, entity_for
-from tests.handlers.harness import OPERATOR_ID, Harness, running
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(11, "Alice", "alice", language_code="fr")
-
-
-@pytest.fixture
-def bob(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(22, "Bob", "bob", language_code="fr")
-
-
-@pytest.fixture
-def group(fake: FakeBotApi) -> FakeChat:
-    return fake.add_chat(-1001000000111, "supergroup", "Groupe A")
-
-
-@pytest.fixture
-def other(fake: FakeBotApi) -> FakeChat:
-    return fake.add_chat(-1001000000222, "supergroup", "Groupe B")
+from tests.fakes import FakeBotApi, FakeChat, FakeUser
+from tests.handlers.harness import Harness, command, last, running, serve
 
 
 @pytest.fixture
@@ -43,32 +17,13 @@ async def harness(
     fake: FakeBotApi,
     alice: FakeUser,
     bob: FakeUser,
-    group: FakeChat,
-    other: FakeChat,
+    group_a: FakeChat,
+    group_b: FakeChat,
 ) -> AsyncIterator[Harness]:
     async with running(tmp_path, fake) as h:
-        operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
-        for chat in (group, other):
-            fake.add_bot_to(chat, "administrator")
-            await h.send(fake.my_chat_member(chat, operator, "left", "administrator"))
-            fake.set_member(chat, alice, "member")
-            fake.set_member(chat, bob, "member")
+        for chat in (group_a, group_b):
+            await serve(h, chat, alice, bob)
         yield h
-
-
-def command(
-    fake: FakeBotApi,
-    chat: FakeChat,
-    user: FakeUser,
-    text: str,
-    reply_to: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    entities = [entity_for(text, text.split()[0], "bot_command")]
-    return fake.message(chat, user, text, entities=entities, reply_to=reply_to)
-
-
-def last(fake: FakeBotApi, chat: FakeChat) -> SentMessage:
-    return fake.sent_messages(chat.id)[-1]
 
 
 async def search_text(h: Harness, fake: FakeBotApi, chat: FakeChat, user: FakeUser, q: str) -> str:
@@ -77,87 +32,87 @@ async def search_text(h: Harness, fake: FakeBotApi, chat: FakeChat, user: FakeUs
 
 
 async def test_tags_lists_this_groups_hashtags_with_counts(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, other: FakeChat, alice: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, group_b: FakeChat, alice: FakeUser
 ) -> None:
-    await harness.send(fake.message(group, alice, "https://a.org/1 #CNIL #vsa"))
-    await harness.send(fake.message(group, alice, "https://a.org/2 #cnil"))
-    await harness.send(fake.message(other, alice, "https://b.org/1 #ailleurs"))
-    await harness.send(command(fake, group, alice, "/tags"))
-    text = last(fake, group).text or ""
+    await harness.send(fake.message(group_a, alice, "https://a.org/1 #CNIL #vsa"))
+    await harness.send(fake.message(group_a, alice, "https://a.org/2 #cnil"))
+    await harness.send(fake.message(group_b, alice, "https://b.org/1 #ailleurs"))
+    await harness.send(command(fake, group_a, alice, "/tags"))
+    text = last(fake, group_a).text or ""
     assert "#CNIL — 2 lien(s)" in text and "#vsa — 1 lien(s)" in text
     assert "ailleurs" not in text
 
 
 async def test_recent_lists_the_latest_links_newest_first(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser
 ) -> None:
     for n in range(3):
-        await harness.send(fake.message(group, alice, f"lien {n} https://a.org/{n}"))
-    await harness.send(command(fake, group, alice, "/recent"))
-    text = last(fake, group).text or ""
+        await harness.send(fake.message(group_a, alice, f"lien {n} https://a.org/{n}"))
+    await harness.send(command(fake, group_a, alice, "/recent"))
+    text = last(fake, group_a).text or ""
     assert text.startswith("🕑 <b>Derniers liens</b>")
     assert text.index("a.org/2") < text.index("a.org/1") < text.index("a.org/0")
 
 
 async def test_the_sharer_deletes_a_message_links_and_they_are_not_found_again(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser
 ) -> None:
-    shared = fake.message(group, alice, "drones https://a.org/1 https://a.org/2")
+    shared = fake.message(group_a, alice, "drones https://a.org/1 https://a.org/2")
     await harness.send(shared)
-    await harness.send(command(fake, group, alice, "/delete", reply_to=shared))
-    assert "2 partage(s), 2 lien(s)" in (last(fake, group).text or "")
+    await harness.send(command(fake, group_a, alice, "/delete", reply_to=shared))
+    assert "2 partage(s), 2 lien(s)" in (last(fake, group_a).text or "")
     assert await harness.rows("SELECT * FROM links") == []
-    assert "Aucun lien" in await search_text(harness, fake, group, alice, "drones")
+    assert "Aucun lien" in await search_text(harness, fake, group_a, alice, "drones")
 
 
 async def test_someone_else_may_not_delete_but_an_admin_may(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser, bob: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser, bob: FakeUser
 ) -> None:
-    shared = fake.message(group, alice, "drones https://a.org/1")
+    shared = fake.message(group_a, alice, "drones https://a.org/1")
     await harness.send(shared)
-    await harness.send(command(fake, group, bob, "/delete", reply_to=shared))
-    assert "Seuls l'auteur" in (last(fake, group).text or "")
+    await harness.send(command(fake, group_a, bob, "/delete", reply_to=shared))
+    assert "Seuls l'auteur" in (last(fake, group_a).text or "")
     assert len(await harness.rows("SELECT * FROM links")) == 1
-    fake.set_member(group, bob, "administrator")
-    harness.services.members.invalidate(group.id, bob.id)
-    await harness.send(command(fake, group, bob, "/delete", reply_to=shared))
-    assert "Supprimé" in (last(fake, group).text or "")
+    fake.set_member(group_a, bob, "administrator")
+    harness.services.members.invalidate(group_a.id, bob.id)
+    await harness.send(command(fake, group_a, bob, "/delete", reply_to=shared))
+    assert "Supprimé" in (last(fake, group_a).text or "")
     assert await harness.rows("SELECT * FROM links") == []
 
 
 async def test_a_link_shared_twice_stays_until_its_last_share_goes(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser, bob: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser, bob: FakeUser
 ) -> None:
-    first = fake.message(group, alice, "drones https://a.org/1")
+    first = fake.message(group_a, alice, "drones https://a.org/1")
     await harness.send(first)
-    await harness.send(fake.message(group, bob, "caméras https://a.org/1"))
-    await harness.send(command(fake, group, alice, "/delete", reply_to=first))
-    assert "1 partage(s), 0 lien(s)" in (last(fake, group).text or "")
-    assert "Aucun lien" in await search_text(harness, fake, group, alice, "drones")
-    assert "a.org/1" in await search_text(harness, fake, group, alice, "caméras")
+    await harness.send(fake.message(group_a, bob, "caméras https://a.org/1"))
+    await harness.send(command(fake, group_a, alice, "/delete", reply_to=first))
+    assert "1 partage(s), 0 lien(s)" in (last(fake, group_a).text or "")
+    assert "Aucun lien" in await search_text(harness, fake, group_a, alice, "drones")
+    assert "a.org/1" in await search_text(harness, fake, group_a, alice, "caméras")
 
 
 @pytest.mark.parametrize("reply", [False, True])
 async def test_delete_needs_a_reply_to_a_saved_message(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser, reply: bool
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser, reply: bool
 ) -> None:
-    plain = fake.message(group, alice, "bonjour")
-    await harness.send(command(fake, group, alice, "/delete", reply_to=plain if reply else None))
+    plain = fake.message(group_a, alice, "bonjour")
+    await harness.send(command(fake, group_a, alice, "/delete", reply_to=plain if reply else None))
     expected = "Aucun lien enregistré pour ce message" if reply else "Répondez avec /delete"
-    assert expected in (last(fake, group).text or "")
+    assert expected in (last(fake, group_a).text or "")
 
 
 async def test_forgetme_asks_first_then_erases_everything(
     harness: Harness,
     fake: FakeBotApi,
-    group: FakeChat,
-    other: FakeChat,
+    group_a: FakeChat,
+    group_b: FakeChat,
     alice: FakeUser,
     bob: FakeUser,
 ) -> None:
-    await harness.send(fake.message(group, alice, "secret https://a.org/1 #perso"))
-    await harness.send(fake.message(other, alice, "secret https://b.org/1"))
-    await harness.send(fake.message(group, bob, "commun https://a.org/2"))
+    await harness.send(fake.message(group_a, alice, "secret https://a.org/1 #perso"))
+    await harness.send(fake.message(group_b, alice, "secret https://b.org/1"))
+    await harness.send(fake.message(group_a, bob, "commun https://a.org/2"))
     private = fake.private_chat(alice)
     await harness.send(command(fake, private, alice, "/forgetme"))
     question = last(fake, private)
@@ -171,14 +126,14 @@ async def test_forgetme_asks_first_then_erases_everything(
     assert "2 groupe(s)" in (done.text or "")
     assert await harness.rows("SELECT * FROM people WHERE id = 11") == []
     assert await harness.rows("SELECT * FROM chat_people WHERE person_id = 11") == []
-    assert "Aucun lien" in await search_text(harness, fake, group, bob, "secret")
-    assert "a.org/2" in await search_text(harness, fake, group, bob, "commun")
+    assert "Aucun lien" in await search_text(harness, fake, group_a, bob, "secret")
+    assert "a.org/2" in await search_text(harness, fake, group_a, bob, "commun")
 
 
 async def test_forgetme_can_be_cancelled_and_only_by_its_owner(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser, bob: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser, bob: FakeUser
 ) -> None:
-    await harness.send(fake.message(group, alice, "https://a.org/1"))
+    await harness.send(fake.message(group_a, alice, "https://a.org/1"))
     private = fake.private_chat(alice)
     await harness.send(command(fake, private, alice, "/forgetme"))
     question = last(fake, private)
@@ -192,10 +147,10 @@ async def test_forgetme_can_be_cancelled_and_only_by_its_owner(
 
 
 async def test_forgetme_in_a_group_points_to_the_private_chat(
-    harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser
+    harness: Harness, fake: FakeBotApi, group_a: FakeChat, alice: FakeUser
 ) -> None:
-    await harness.send(command(fake, group, alice, "/forgetme"))
-    assert "en privé" in (last(fake, group).text or "")
+    await harness.send(command(fake, group_a, alice, "/forgetme"))
+    assert "en privé" in (last(fake, group_a).text or "")
 
 
 async def test_the_commands_are_published_in_french_and_english(harness: Harness) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,6 @@ def member(fake: FakeBotApi) -> FakeUser:
 @pytest.fixture
 def group(fake: FakeBotApi) -> FakeChat:
     return fake.add_chat(-1001000000222, "supergroup", "Collectif « Technopolice »")
-
-
-@pytest.fixture
-async def harness(tmp_path: Path, fake: FakeBotApi) -> AsyncIterator[Harness]:
-    async with running(tmp_path, fake) as h:
-        yield h
 
 
 async def _status(h: Harness, chat_id: int) -> tuple[str, int] | None:

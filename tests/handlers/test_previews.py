@@ -6,7 +6,6 @@ loopback server that plays the web.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
@@ -19,22 +18,12 @@ from bot.cli import write_export
 from bot.i18n import core
 from bot.i18n import previews as texts
 from storage.search import Filters, SearchRepository
-from tests.bot.test_safefetch import LoopbackServer, answer
+from tests.bot.webkit import LoopbackServer, answer
 from tests.fakes import FakeBotApi, FakeChat, FakeUser, entity_for
-from tests.handlers.harness import OPERATOR_ID, Harness, running
+from tests.handlers.harness import Harness, add_by_operator, command, last, running
 
 PAGES = Path(__file__).parent.parent / "bot" / "fixtures" / "pages"
 ARTICLE_TITLE = "Reconnaissance faciale : « la CNIL s’inquiète »"
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(11, "Alice", "alice", language_code="fr")
 
 
 @pytest.fixture
@@ -52,33 +41,18 @@ def group(fake: FakeBotApi, alice: FakeUser, admin: FakeUser) -> FakeChat:
 
 
 @pytest.fixture
-async def web() -> AsyncIterator[LoopbackServer]:
-    server = LoopbackServer("127.0.0.1")
-    listener = await asyncio.start_server(server.serve, server.host, 0)
-    server.port = listener.sockets[0].getsockname()[1]
+def web(server: LoopbackServer) -> LoopbackServer:
     page = (PAGES / "article_fr_opengraph.html").read_bytes()
     server.routes["/article"] = answer("200 OK", page, "Content-Type: text/html; charset=utf-8")
-    yield server
-    listener.close()
-    await listener.wait_closed()
-
-
-async def start(harness: Harness, fake: FakeBotApi, group: FakeChat) -> Harness:
-    operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
-    await harness.send(fake.my_chat_member(group, operator, "left", "administrator"))
-    return harness
+    return server
 
 
 @pytest.fixture
 async def harness(tmp_path: Path, fake: FakeBotApi, group: FakeChat) -> AsyncIterator[Harness]:
     options: dict[str, Any] = {"fetch_previews": True, "allow_private_networks": True}
     async with running(tmp_path, fake, **options) as h:
-        yield await start(h, fake, group)
-
-
-def command(fake: FakeBotApi, chat: FakeChat, user: FakeUser, text: str) -> dict[str, Any]:
-    name = text.split()[0]
-    return fake.message(chat, user, text, entities=[entity_for(text, name, "bot_command")])
+        await add_by_operator(h, group)
+        yield h
 
 
 def shared(fake: FakeBotApi, chat: FakeChat, user: FakeUser, url: str) -> dict[str, Any]:
@@ -91,7 +65,7 @@ def shared(fake: FakeBotApi, chat: FakeChat, user: FakeUser, url: str) -> dict[s
 
 
 def last_reply(fake: FakeBotApi, chat: FakeChat) -> str | None:
-    return fake.sent_messages(chat.id)[-1].text
+    return last(fake, chat).text
 
 
 async def test_a_shared_link_gets_its_page_metadata_and_exports_it(
@@ -197,7 +171,7 @@ async def test_previews_off_for_the_deployment_means_no_queue_and_no_switch(
     web: LoopbackServer,
 ) -> None:
     async with running(tmp_path, fake, fetch_previews=False) as harness:
-        await start(harness, fake, group)
+        await add_by_operator(harness, group)
         await harness.send(shared(fake, group, alice, web.url("/article")))
         await harness.send(command(fake, group, admin, "/previews on"))
         assert last_reply(fake, group) == texts.DISABLED_FOR_DEPLOYMENT("fr")

@@ -8,37 +8,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.fakes import FakeBotApi, FakeChat, FakeUser, SentMessage, entity_for
-from tests.handlers.harness import OPERATOR_ID, Harness, running
-
-
-@pytest.fixture
-def fake() -> FakeBotApi:
-    return FakeBotApi()
-
-
-@pytest.fixture
-def alice(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(11, "Alice", "alice", language_code="fr")
-
-
-@pytest.fixture
-def bob(fake: FakeBotApi) -> FakeUser:
-    return fake.add_user(22, "Bob", "bob", language_code="fr")
-
-
-@pytest.fixture
-def group_a(fake: FakeBotApi) -> FakeChat:
-    return fake.add_chat(-1001000000111, "supergroup", "Groupe A")
-
-
-@pytest.fixture
-def group_b(fake: FakeBotApi) -> FakeChat:
-    return fake.add_chat(-1001000000222, "supergroup", "Groupe B")
+from tests.fakes import FakeBotApi, FakeChat, FakeUser, SentMessage
+from tests.handlers.harness import Harness, command, last, running, serve
 
 
 @pytest.fixture
@@ -51,23 +25,11 @@ async def harness(
     group_b: FakeChat,
 ) -> AsyncIterator[Harness]:
     async with running(tmp_path, fake) as h:
-        operator = fake.add_user(OPERATOR_ID, "Opé", "ope")
         for group, member in ((group_a, alice), (group_b, bob)):
-            fake.add_bot_to(group, "administrator")
-            await h.send(fake.my_chat_member(group, operator, "left", "administrator"))
-            fake.set_member(group, member, "member")
+            await serve(h, group, member)
         await h.send(fake.message(group_a, alice, "Vidéosurveillance à Lyon https://a.org/1 #VSA"))
         await h.send(fake.message(group_b, bob, "vidéosurveillance secrète https://b.org/1"))
         yield h
-
-
-def command(fake: FakeBotApi, chat: FakeChat, user: FakeUser, text: str) -> dict[str, Any]:
-    name = text.split()[0]
-    return fake.message(chat, user, text, entities=[entity_for(text, name, "bot_command")])
-
-
-def last(fake: FakeBotApi, chat: FakeChat) -> SentMessage:
-    return fake.sent_messages(chat.id)[-1]
 
 
 def buttons(message: SentMessage) -> dict[str, str]:
