@@ -62,14 +62,66 @@ def machine() -> dict[str, Any]:
     }
 
 
+# The figures each issue set a target for, with that target; the rest stays in results.json.
+HEADLINES: dict[str, list[tuple[str, str]]] = {
+    "capture": [
+        ("capture_updates_per_s", ""),
+        ("baseline_updates_per_s", "react-only bot, same run"),
+        ("ratio", ">= 0.5"),
+        ("capture_peak_rss_mib", ""),
+    ],
+    "search": [
+        ("links", ""),
+        ("veille_rare_p50_ms", ""),
+        ("veille_common_p95_ms", ""),
+        ("veille_phrase_p95_ms", ""),
+        ("max_p95_over_rare_p95", "<= 5 (common word, phrase)"),
+        ("max_veille_over_fts", "<= 1.5"),
+        ("min_like_over_veille_selective_p50", ">= 30"),
+        ("db_bytes_per_link", ""),
+        ("peak_rss_mib", ""),
+    ],
+    "fanout": [
+        ("fanout_ratio", ">= 0.9 of the allowed rate (2,000 channels)"),
+        ("one_chat_ratio", ">= 0.9 (200 announcements, one channel)"),
+        ("http_429_at_matching_limits", "0"),
+        ("duplicates", "0"),
+        ("losses", "0"),
+        ("wall_seconds", ""),
+    ],
+    "feeds": [
+        ("feeds", ""),
+        ("cycle_seconds", "<= 60"),
+        ("requests_per_s", ""),
+        ("peak_rss_mib", "<= 150"),
+        ("new_entries", ""),
+    ],
+    "previews": [
+        ("pages", ""),
+        ("pages_per_s", ""),
+        ("p95_ms_per_page", ""),
+        ("peak_rss_mib", ""),
+    ],
+    "import": [
+        ("messages", ""),
+        ("messages_per_s", ""),
+        ("links_per_s", ""),
+        ("peak_rss_mib", "< 200"),
+        ("ratio_to_capture", ">= 1 (as fast as live capture)"),
+    ],
+}
+
+
 def table(results: list[dict[str, Any]]) -> str:
-    rows = ["| benchmark | figure | value |", "|---|---|---|"]
+    rows = ["| benchmark | figure | value | target |", "|---|---|---|---|"]
     for result in results:
         name = result["benchmark"]
-        for key, value in result.items():
-            if key == "benchmark" or isinstance(value, (dict, list)):
-                continue
-            rows.append(f"| {name} | {key} | {value} |")
+        if "error" in result:
+            rows.append(f"| {name} | error | {result['error']} | |")
+            continue
+        for key, target in HEADLINES.get(name, [(k, "") for k in result if k != "benchmark"]):
+            if key in result:
+                rows.append(f"| {name} | {key} | {result[key]} | {target} |")
     return "\n".join(rows)
 
 
