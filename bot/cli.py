@@ -25,6 +25,8 @@ from bot.classify import RulesFileError, load_rules
 from bot.config import Settings, SettingsError, load_settings
 from bot.doctor import diagnose, print_findings
 from bot.feeds_cli import add_feeds_parser, feeds_command
+from bot.i18n import Lang
+from bot.i18n import cli as texts
 from bot.import_cli import add_import_parser, import_command
 from bot.logs import configure_logging
 from bot.outbox_cli import add_outbox_parser, outbox_command
@@ -101,9 +103,10 @@ async def preflight(settings: Settings) -> tuple[int, str] | None:
         async with bot:
             pass
     except InvalidToken:
-        return EXIT_USAGE, "Telegram rejected VEILLE_BOT_TOKEN; copy it again from @BotFather."
+        return EXIT_USAGE, texts.TOKEN_REJECTED(settings.default_language)
     except TelegramError as error:
-        return EXIT_FAILURE, f"cannot reach the Bot API at {settings.api_base_url}: {error}"
+        url = settings.api_base_url
+        return EXIT_FAILURE, texts.API_UNREACHABLE(settings.default_language, url=url, error=error)
     return None
 
 
@@ -127,7 +130,8 @@ async def _open(settings: Settings) -> Database:
 async def migrate_command(settings: Settings, args: argparse.Namespace) -> int:
     async with Database(settings.database) as db:
         applied = await migrate(db)
-    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    lang = settings.default_language
+    print(texts.MIGRATED(lang, names=", ".join(applied)) if applied else texts.UP_TO_DATE(lang))
     return 0
 
 
@@ -153,21 +157,23 @@ async def write_export(settings: Settings, chat: int | None, fmt: str, out: Text
 @run_async
 async def purge_chat_command(settings: Settings, args: argparse.Namespace) -> int:
     db = await _open(settings)
+    lang = settings.default_language
     try:
         chats = ChatRepository(db)
         chat = await chats.get(args.chat_id)
         if chat is None:
-            print(f"veille: no chat {args.chat_id} in {settings.database}", file=sys.stderr)
+            missing = texts.NO_CHAT(lang, chat_id=args.chat_id, path=settings.database)
+            print(f"veille: {missing}", file=sys.stderr)
             return EXIT_FAILURE
         counts = await chats.counts(chat.id)
-        if not args.yes and not _confirm(
-            f"Erase chat {chat.id} ({chat.title!r}): {counts.links} links, "
-            f"{counts.shares} shares? [y/N] "
-        ):
-            print("nothing erased")
+        question = texts.PURGE_CONFIRM(
+            lang, chat_id=chat.id, title=repr(chat.title), links=counts.links, shares=counts.shares
+        )
+        if not args.yes and not _confirm(question, lang):
+            print(texts.NOTHING_ERASED(lang))
             return EXIT_FAILURE
         await chats.purge(chat.id)
-        print(f"erased chat {chat.id}: {counts.links} links, {counts.shares} shares")
+        print(texts.ERASED(lang, chat_id=chat.id, links=counts.links, shares=counts.shares))
         return 0
     finally:
         await db.close()
@@ -178,9 +184,9 @@ async def doctor_command(settings: Settings, args: argparse.Namespace) -> int:
     return print_findings(await diagnose(settings))
 
 
-def _confirm(prompt: str) -> bool:
+def _confirm(prompt: str, lang: Lang) -> bool:
     if not sys.stdin.isatty():
-        print("veille: refusing to erase without --yes (stdin is not a terminal)", file=sys.stderr)
+        print(f"veille: {texts.NEEDS_YES(lang)}", file=sys.stderr)
         return False
     return input(prompt).strip().lower() in {"y", "yes", "o", "oui"}
 
@@ -191,7 +197,8 @@ async def reindex_command(settings: Settings, args: argparse.Namespace) -> int:
     try:
         started = time.monotonic()
         count = await SearchRepository(db).rebuild_index()
-        print(f"search index rebuilt: {count} links in {time.monotonic() - started:.1f} s")
+        seconds = f"{time.monotonic() - started:.1f}"
+        print(texts.REINDEXED(settings.default_language, count=count, seconds=seconds))
         return 0
     finally:
         await db.close()

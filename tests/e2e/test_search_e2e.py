@@ -49,4 +49,4 @@ def test_search_in_a_group_and_inline_then_reindex(tmp_path: Path) -> None:
     ]
     done = veille(["reindex"], env, tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "search index rebuilt: 2 links" in done.stdout
+    assert "index de recherche reconstruit : 2 liens" in done.stdout
