@@ -19,8 +19,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.i18n import Lang, core
+from storage.chats import AckMode, ChatRepository
 from storage.chats import Chat as Chat  # re-exported: handlers answer with its state
-from storage.chats import ChatRepository
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,22 @@ class AccessService:
     def forget(self, chat_id: int) -> None:
         """Drop a cached row after a change made elsewhere."""
         self._cache.pop(chat_id, None)
+
+    async def set_language(self, chat_id: int, language: Lang) -> None:
+        await self._chats.set_language(chat_id, language)
+        self.forget(chat_id)
+
+    async def set_ack_mode(self, chat_id: int, mode: AckMode) -> None:
+        await self._chats.set_ack_mode(chat_id, mode)
+        self.forget(chat_id)
+
+    async def set_alerts(self, chat_id: int, enabled: bool) -> None:
+        await self._chats.set_alerts(chat_id, enabled)
+        self.forget(chat_id)
+
+    async def set_previews(self, chat_id: int, enabled: bool) -> None:
+        await self._chats.set_previews(chat_id, enabled)
+        self.forget(chat_id)
 
     async def reload(self, chat_id: int) -> Chat | None:
         self.forget(chat_id)

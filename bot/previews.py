@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.capture import CaptureService
 from bot.config import Settings
@@ -32,7 +32,6 @@ from bot.netguard import AddressGuard
 from bot.pagemeta import PageMeta, extract_page_meta
 from bot.safefetch import FetchError, FetchHTTPError, SafeFetcher
 from bot.urls import normalize_url
-from storage.chats import ChatRepository
 from storage.db import Database, now
 from storage.links import MessageShare, SaveResult
 from storage.previews import LinkPreview, PreviewJob, PreviewRepository, enqueue_links
@@ -289,16 +288,22 @@ class PreviewWorker:
         return "retry", text
 
 
+class PreviewSwitches(Protocol):
+    """Where a chat's switch is kept (the access service, which also refreshes its cache)."""
+
+    async def set_previews(self, chat_id: int, enabled: bool) -> None: ...
+
+
 class PreviewService:
     """Previews for one deployment: capture's hook, the worker, and the per-chat switch."""
 
     def __init__(
-        self, settings: Settings, db: Database, chats: ChatRepository, *, clock: Clock = now
+        self, settings: Settings, db: Database, switches: PreviewSwitches, *, clock: Clock = now
     ) -> None:
         self.settings = settings
         self.enabled = settings.fetch_previews
         self.repo = PreviewRepository(db)
-        self._chats = chats
+        self._switches = switches
         self._clock = clock
         self._fetcher: SafeFetcher | None = None
         self._worker: PreviewWorker | None = None
@@ -363,6 +368,6 @@ class PreviewService:
 
     async def set_chat_previews(self, chat_id: int, enabled: bool) -> None:
         """The chat's admins' switch; off also drops the chat's waiting jobs."""
-        await self._chats.set_previews(chat_id, enabled)
+        await self._switches.set_previews(chat_id, enabled)
         if not enabled:
             await self.repo.cancel_chat(chat_id)

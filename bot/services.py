@@ -66,7 +66,7 @@ class Services:
             # Half the updates in flight per transaction: one batch commits while the next fills.
             batch = max(16, settings.concurrent_updates // 2)
             capture = CaptureService(db=db, access=access, rules=rules, max_batch=batch)
-            previews = PreviewService(settings, db, chats)
+            previews = PreviewService(settings, db, access)
             previews.attach(capture)
             alerts = AlertService.build(settings, db, access, bot)
             alerts.attach(capture)

@@ -46,8 +46,7 @@ async def set_alerts(update: Update, context: Context) -> None:
     elif not await is_chat_admin(message, context):
         await reply(message, core.ADMIN_ONLY(lang))
     else:
-        await svc.chats.set_alerts(chat.id, switch)
-        svc.access.forget(chat.id)
+        await svc.access.set_alerts(chat.id, switch)
         done = texts.ALERTS_SET_ON if switch else texts.ALERTS_SET_OFF
         await reply(message, done(lang))
 

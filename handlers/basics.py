@@ -49,8 +49,7 @@ async def set_language(update: Update, context: Context) -> None:
         await reply(message, core.ADMIN_ONLY(lang))
     else:
         await _ensure_chat_row(update, context)
-        await services(context).chats.set_language(message.chat_id, chosen)
-        services(context).access.forget(message.chat_id)
+        await services(context).access.set_language(message.chat_id, chosen)
         await reply(message, core.LANG_SET(chosen))
 
 
@@ -69,8 +68,7 @@ async def set_ack_mode(update: Update, context: Context) -> None:
     elif not await is_chat_admin(message, context):
         await reply(message, core.ADMIN_ONLY(lang))
     else:
-        await svc.chats.set_ack_mode(chat.id, mode)
-        svc.access.forget(chat.id)
+        await svc.access.set_ack_mode(chat.id, mode)
         await reply(message, core.ACK_SET(lang, mode=mode))
 
 

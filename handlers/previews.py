@@ -31,5 +31,4 @@ async def set_previews(update: Update, context: Context) -> None:
         await reply(message, core.ADMIN_ONLY(lang))
     else:
         await svc.previews.set_chat_previews(chat.id, enabled)
-        svc.access.forget(chat.id)
         await reply(message, (texts.TURNED_ON if enabled else texts.TURNED_OFF)(lang))

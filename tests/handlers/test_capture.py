@@ -135,13 +135,11 @@ async def test_channel_posts_are_captured(harness: Harness, fake: FakeBotApi) ->
 async def test_reply_mode_answers_with_the_tags_and_silent_mode_says_nothing(
     harness: Harness, fake: FakeBotApi, group: FakeChat, alice: FakeUser
 ) -> None:
-    await harness.services.chats.set_ack_mode(group.id, "reply")
-    harness.services.access.forget(group.id)
+    await harness.services.access.set_ack_mode(group.id, "reply")
     await harness.send(fake.message(group, alice, "https://example.org/r #CNIL #vs"))
     [reply] = fake.sent_messages(group.id)
     assert reply.text == "Lien enregistré · #CNIL #vs."
-    await harness.services.chats.set_ack_mode(group.id, "silent")
-    harness.services.access.forget(group.id)
+    await harness.services.access.set_ack_mode(group.id, "silent")
     await harness.send(fake.message(group, alice, "https://example.org/s"))
     assert len(fake.sent_messages(group.id)) == 1
     assert fake.reactions(group.id) == []
