@@ -6,7 +6,7 @@ machine they ran on, and prints a Markdown table for the README.
 
     python -m bench [--only capture,search] [--quick]
 
-`--quick` passes `--quick` to benchmarks that accept it (smaller sizes, for a smoke run).
+`--quick` runs every benchmark at a small size (a smoke run) and writes bench/results-quick.json.
 """
 
 from __future__ import annotations
@@ -136,7 +136,9 @@ def main() -> None:
         print(f"running bench.{name} ...", file=sys.stderr, flush=True)
         results.append(run_one(name, args.quick))
     document = {"machine": machine(), "results": results}
-    (HERE / "results.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    # A smoke run must not overwrite the figures the README's table comes from.
+    name = "results-quick.json" if args.quick else "results.json"
+    (HERE / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     print(table(results))
     if any("error" in result for result in results):
         sys.exit(1)

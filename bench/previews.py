@@ -189,7 +189,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--child", choices=["previews", "baseline"])
     parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="100 pages (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.pages = 100
     if args.serve:
         asyncio.run(serve(args.pages))
         return
