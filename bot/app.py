@@ -3,11 +3,11 @@
 This is the only module of `bot/` that imports `handlers/`. Handler order, in one place:
 
 group -2  members joining or leaving (chat_member, left_chat_member): membership cache upkeep
-group -1  bot membership (my_chat_member), group migrations, operator approval buttons
-group  0  commands (/start, /help, /lang, /ack, /previews, /alerts, /subscribe, /status,
-          /feed, ...); in private chats, /import
-          with a file (caption /import) and its group-choice buttons; /search, /recent,
-          /tags, /delete, /forgetme, their buttons, inline queries and chosen inline results
+group -1  the bot's own membership (my_chat_member), group migrations, approval buttons
+group  0  commands (/start, /help, /lang, /ack, /previews, /alerts, /subscribe, /unsubscribe,
+          /subscriptions, /status, /feed, /search, /recent, /tags, /delete, /forgetme,
+          /import); a file sent privately with the caption /import; the buttons of search
+          pages, /forgetme and /import; inline queries and chosen inline results
 group  1  capture of group messages and channel posts (text and captions, edits included)
 
 Commands and capture sit in different groups so that a message is never both; capture excludes
